@@ -1,0 +1,74 @@
+// Command dataplus turns piles of PDFs into metadata, per-page OCR routing
+// decisions and (later) feature vectors. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `dataplus: PDF metadata, OCR routing and features at corpus scale.
+
+Usage:
+  dataplus process [flags] [PATH|DIR|GLOB|-]...   one JSON record per file (JSON Lines)
+  dataplus version                                print the version
+  dataplus help [COMMAND]                         show help
+
+Every flag can also be set with a DATAPLUS_* environment variable named after
+it (--max-file-size -> DATAPLUS_MAX_FILE_SIZE) or in a JSON file given with
+--config. Precedence: flags, then environment, then the file, then defaults.
+Run "dataplus help process" for the flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// exitInterrupted is the conventional status after SIGINT.
+const exitInterrupted = 130
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "process":
+		err = processCmd(ctx, rest, stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "dataplus %s\n", version)
+	case "help", "-h", "--help":
+		if len(rest) > 0 && rest[0] == "process" {
+			err = processCmd(ctx, []string{"-h"}, stdin, stdout, stderr)
+			break
+		}
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "dataplus: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "dataplus: interrupted; every finished record was written")
+		return exitInterrupted
+	default:
+		fmt.Fprintf(stderr, "dataplus: %v\n", err)
+		return 1
+	}
+}
