@@ -1,9 +1,13 @@
 package inspect
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"dataplus/internal/pdf"
+	"dataplus/internal/testpdf"
 )
 
 // FuzzContent feeds arbitrary bytes to the content scanner: it must not
@@ -63,6 +67,39 @@ func FuzzCMap(f *testing.F) {
 		fi.count(data, &c)
 		if c.unicode+c.unmapped+c.replacement != c.glyphs || c.glyphs > len(data) {
 			t.Fatalf("bad counts %+v for %d bytes", c, len(data))
+		}
+	})
+}
+
+// FuzzDocument runs the whole per-file path the pipeline runs (open, then
+// inspect) on arbitrary bytes, seeded from every generated fixture: no
+// panic, bounded time, and sane figures on every page.
+func FuzzDocument(f *testing.F) {
+	for _, fx := range testpdf.All() {
+		f.Add(fx.Data)
+	}
+	limits := pdf.Limits{MaxObjects: 1 << 20, MaxDepth: 200, MaxStreamBytes: 8 << 20, MaxWork: 64 << 20, MaxPages: 10_000}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		doc, err := pdf.Open(ctx, data, pdf.Options{Limits: limits})
+		if err != nil {
+			return
+		}
+		res, err := Document(ctx, doc, Options{MaxContentBytes: 4 << 20})
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatalf("recovered panic: %v", err)
+		}
+		if res != nil {
+			for _, p := range res.Pages {
+				if p.Images.Coverage < 0 || p.Images.Coverage > 1 || p.Text.InvisibleGlyphs > p.Text.Glyphs {
+					t.Fatalf("page %d: bad facts %+v %+v", p.Number, p.Images, p.Text)
+				}
+			}
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("took %v", d)
 		}
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dataplus/internal/testpdf"
 )
 
 // fuzzLimits keep one fuzz input cheap.
@@ -78,6 +80,12 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		streamDoc("/Filter [/AHx /Fl] /Length 5 0 R", []byte("78DA4B4C4A0600024D0127>")),
 		streamDoc("/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>", pngUpFlate([]byte("abcdabcd"), 4)),
 		treeDoc(map[int]string{1: "<< /Type /Catalog /Pages 2 0 R >>", 2: "<< /Type /Pages /Kids [3 0 R 2 0 R] >>", 3: "<< /Type /Page /MediaBox [0 0 1 1] >>"}),
+	}
+	// The project's fixtures cover every structure the reader handles
+	// (encryption, xref streams, hybrids, updates, repairs, bombs), so the
+	// fuzzer starts from all of them.
+	for _, fx := range testpdf.All() {
+		seeds = append(seeds, fx.Data)
 	}
 	for _, sub := range []string{"good", "bad"} {
 		dir := filepath.Join(corpusDir, sub)

@@ -1,10 +1,13 @@
 package route
 
 import (
+	"context"
 	"math"
 	"testing"
 
 	"dataplus/internal/inspect"
+	"dataplus/internal/pdf"
+	"dataplus/internal/testpdf"
 )
 
 func page(chars, invisible, unicode, unmapped, repl int, cov float64, paths int) inspect.Page {
@@ -156,6 +159,21 @@ func FuzzPage(f *testing.F) {
 	f.Add(0, 800, 800, 0, 0, 1.0, 0)
 	f.Add(500, 0, 0, 500, 0, 0.0, 0)
 	f.Add(500, 0, 500, 0, 400, 0.3, 0)
+	// Real facts: every page of every generated fixture.
+	for _, fx := range testpdf.All() {
+		doc, err := pdf.Open(context.Background(), fx.Data, pdf.Options{})
+		if err != nil {
+			continue
+		}
+		res, err := inspect.Document(context.Background(), doc, inspect.Options{})
+		if err != nil || res == nil {
+			continue
+		}
+		for _, p := range res.Pages {
+			t := p.Text
+			f.Add(t.Chars, t.InvisibleGlyphs, t.UnicodeGlyphs, t.UnmappedGlyphs, t.ReplacementChars, p.Images.Coverage, p.PathOps)
+		}
+	}
 	f.Add(-5, -1, -3, -7, -2, math.Inf(1), -1)
 	f.Add(0, 0, 0, 0, 0, math.NaN(), 5000)
 	c := DefaultConfig()
