@@ -67,7 +67,7 @@ func (c Config) Page(p inspect.Page) Decision {
 	cov := share(p.Images.Coverage)
 	visible := float64(max(t.Chars, 0))
 	invisible := float64(max(t.InvisibleGlyphs, 0))
-	t.UnicodeGlyphs, t.UnmappedGlyphs = max(t.UnicodeGlyphs, 0), max(t.UnmappedGlyphs, 0)
+	t.UnicodeGlyphs, t.UnmappedGlyphs, t.ReplacementChars = max(t.UnicodeGlyphs, 0), max(t.UnmappedGlyphs, 0), max(t.ReplacementChars, 0)
 	var d Decision
 	add := func(code string, v, th float64) { d.Reasons = append(d.Reasons, Reason{code, v, th}) }
 	if p.ScanError != "" {
@@ -113,22 +113,23 @@ func (c Config) Page(p inspect.Page) Decision {
 		return d
 	}
 
-	// Enough visible text. Is it trustworthy?
-	mapped := float64(t.UnicodeGlyphs + t.UnmappedGlyphs)
-	if mapped > 0 && t.UnmappedGlyphs >= c.UnmappedMin {
-		share := float64(t.UnmappedGlyphs) / mapped
-		if share > c.UnmappedShare {
-			d.Route = OCR
-			add(ReasonUnmappedGlyphs, round(share), c.UnmappedShare)
-			return d
-		}
-	}
-	if mapped > 0 && t.ReplacementChars >= c.UnmappedMin {
-		share := float64(t.ReplacementChars) / mapped
-		if share > c.ReplacementShare {
-			d.Route = OCR
-			add(ReasonReplacement, round(share), c.ReplacementShare)
-			return d
+	// Enough visible text. Is it trustworthy? Shares are of all glyphs
+	// shown: mapped, unmapped and mapped to U+FFFD or controls.
+	total := float64(t.UnicodeGlyphs + t.UnmappedGlyphs + t.ReplacementChars)
+	for _, bad := range []struct {
+		code  string
+		n     int
+		limit float64
+	}{
+		{ReasonUnmappedGlyphs, t.UnmappedGlyphs, c.UnmappedShare},
+		{ReasonReplacement, t.ReplacementChars, c.ReplacementShare},
+	} {
+		if total > 0 && bad.n >= c.UnmappedMin {
+			if s := float64(bad.n) / total; s > bad.limit {
+				d.Route = OCR
+				add(bad.code, round(s), bad.limit)
+				return d
+			}
 		}
 	}
 	add(ReasonText, visible, float64(c.MinChars))
