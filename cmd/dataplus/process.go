@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -42,6 +43,7 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.StringVar(output, "output", "", "same as -o")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when a terminal), always, never")
 	quiet := fs.Bool("quiet", false, "no summary table")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the run here")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), processUsage)
 		fs.PrintDefaults()
@@ -62,6 +64,17 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return errUsage
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	out := stdout
 	if *output != "" {
