@@ -494,16 +494,24 @@ const noGlyph = glyphClass(classUnmapped)
 // builtinType1 reads the built-in encoding of an embedded Type 1 font
 // program from its clear-text part: "/Encoding StandardEncoding def" or
 // "dup <code> /<name> put" entries.
+// maxType1ClearText bounds the clear-text header read from a Type 1 font
+// program whose /Length1 is missing or absurd.
+const maxType1ClearText = 256 << 10
+
 func (f *fontInfo) builtinType1(c *fontCache) (t [256]glyphClass, ok bool) {
 	desc := dictOf(c.doc, f.dict["FontDescriptor"])
 	st := streamOf(c.doc, desc["FontFile"])
 	if st == nil {
 		return t, false
 	}
-	data, _ := c.doc.StreamData(st)
-	if n, ok := intOf(c.doc, st.Dict["Length1"]); ok && n > 0 && n < int64(len(data)) {
-		data = data[:n]
+	// Only the clear-text part (/Length1 bytes, up to "eexec") holds the
+	// encoding; decoding just that prefix skips most of the font program,
+	// which dominated metadata runs over TeX documents.
+	n := int64(maxType1ClearText)
+	if l, ok := intOf(c.doc, st.Dict["Length1"]); ok && l > 0 && l < n {
+		n = l
 	}
+	data, _ := c.doc.StreamPrefix(st, n)
 	if i := bytes.Index(data, []byte("eexec")); i >= 0 {
 		data = data[:i]
 	}

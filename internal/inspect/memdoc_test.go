@@ -32,6 +32,11 @@ func (m *memDoc) Resolve(o pdf.Object) (pdf.Object, error) {
 
 func (m *memDoc) StreamData(s *pdf.Stream) ([]byte, error) { return m.data[s.Ref], nil }
 
+func (m *memDoc) StreamPrefix(s *pdf.Stream, n int64) ([]byte, error) {
+	d := m.data[s.Ref]
+	return d[:min(int64(len(d)), n)], nil
+}
+
 // add stores o as a new indirect object and returns its reference.
 func (m *memDoc) add(o pdf.Object) pdf.Ref {
 	r := pdf.Ref{Num: m.next}

@@ -8,6 +8,7 @@ import "dataplus/internal/pdf"
 type objects interface {
 	Resolve(o pdf.Object) (pdf.Object, error)
 	StreamData(s *pdf.Stream) ([]byte, error)
+	StreamPrefix(s *pdf.Stream, n int64) ([]byte, error)
 }
 
 // The helpers below resolve and type-assert, returning the zero value when

@@ -291,3 +291,34 @@ func (d *Document) streamEncrypted(s *Stream, filters []Name, parms []Object) bo
 	}
 	return true
 }
+
+// StreamPrefix returns at most n bytes of s's decoded data, decoding no more
+// than it must when the stream is plain Flate (the usual case for font
+// programs, whose clear-text header is all a metadata scan needs). Errors
+// are those of StreamData.
+func (d *Document) StreamPrefix(s *Stream, n int64) (out []byte, err error) {
+	defer recoverTo(&err, "stream prefix")
+	if s == nil {
+		return nil, nil
+	}
+	filters, parms, err := d.filterChain(s.Dict)
+	if err != nil || len(filters) != 1 || d.streamEncrypted(s, filters, parms) {
+		out, err := d.decodeStream(s, true)
+		return out[:min(int64(len(out)), n)], err
+	}
+	if err := d.ctx.Err(); err != nil {
+		return nil, err
+	}
+	limit := max(min(d.lim.MaxStreamBytes, d.lim.MaxWork-d.work), 0)
+	out, err = filter.DecodePrefix(string(filters[0]), d.filterParams(parms, 0), d.rawStream(s), n, limit)
+	if werr := d.addWork(int64(len(out))); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		if len(out) == 0 && errors.Is(err, filter.ErrUnsupported) {
+			out = d.rawStream(s)[:min(int64(len(d.rawStream(s))), n)]
+		}
+		return out, fmt.Errorf("stream %d: %s: %w", s.Ref.Num, filters[0], filterErr(err))
+	}
+	return out, nil
+}

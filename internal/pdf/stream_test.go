@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -167,5 +168,36 @@ func TestResolve(t *testing.T) {
 	}
 	if v, ok := doc.Num(cat["Chain"]); !ok || v != 42 {
 		t.Errorf("num: %v %v", v, ok)
+	}
+}
+
+func TestStreamPrefix(t *testing.T) {
+	text := bytes.Repeat([]byte("BT (Hello) Tj ET\n"), 5000)
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(text)
+	w.Close()
+	tests := []struct {
+		name string
+		dict string
+		data []byte
+	}{
+		{"flate", fmt.Sprintf("/Length %d /Filter /FlateDecode", z.Len()), z.Bytes()},
+		{"no filter", fmt.Sprintf("/Length %d", len(text)), text},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := Open(context.Background(), streamDoc(tc.dict, tc.data), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := doc.Stream(Ref{Num: 4})
+			for _, n := range []int64{0, 17, 1000, int64(len(text)), int64(len(text)) + 1} {
+				got, err := doc.StreamPrefix(s, n)
+				if err != nil || !bytes.Equal(got, text[:min(n, int64(len(text)))]) {
+					t.Fatalf("n=%d: got %d bytes, %v", n, len(got), err)
+				}
+			}
+		})
 	}
 }

@@ -145,3 +145,57 @@ func checkEnd(r io.Reader, out []byte, limit int) ([]byte, error) {
 		}
 	}
 }
+
+// DecodePrefix returns at most n bytes of what Decode would return, without
+// decoding the rest: a caller that needs only the start of a stream (the
+// clear-text part of a Type 1 font program, say) skips most of the work.
+// Output longer than n is not an error. Only Flate without a predictor is
+// decoded lazily; other filters decode in full, bounded by limit, and are
+// cut to n.
+func DecodePrefix(name string, p Params, data []byte, n, limit int64) ([]byte, error) {
+	if (name == "FlateDecode" || name == "Fl") && p.Predictor <= 1 {
+		return inflatePrefix(data, intLimit(min(n, limit)))
+	}
+	out, err := Decode(name, p, data, limit)
+	if int64(len(out)) > n {
+		out = out[:n]
+	}
+	return out, err
+}
+
+// inflatePrefix inflates the first n bytes of a zlib or raw deflate stream.
+func inflatePrefix(data []byte, n int) ([]byte, error) {
+	if zlibHeader(data) {
+		start := 2
+		if data[1]&0x20 != 0 {
+			start = 6
+		}
+		data = data[min(start, len(data)):]
+	}
+	ir := inflaters.Get().(*inflater)
+	defer func() {
+		ir.br.Reset(nil)
+		inflaters.Put(ir)
+	}()
+	ir.br.Reset(data)
+	if err := ir.fr.(flate.Resetter).Reset(&ir.br, nil); err != nil {
+		return nil, fmt.Errorf("flate: %w (%v)", ErrCorrupt, err)
+	}
+	out := make([]byte, n)
+	got, err := io.ReadFull(ir.fr, out)
+	switch {
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF) && got > 0 && isCleanEnd(ir.fr):
+		return out[:got], nil
+	default:
+		return out[:got], fmt.Errorf("flate: %w (%v)", ErrCorrupt, err)
+	}
+}
+
+// isCleanEnd reports whether the deflate reader ended at the stream's end
+// rather than on damage (a short stream read with ReadFull reports
+// io.ErrUnexpectedEOF either way).
+func isCleanEnd(r io.Reader) bool {
+	var one [1]byte
+	_, err := r.Read(one[:])
+	return err == io.EOF
+}
