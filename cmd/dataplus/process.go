@@ -89,7 +89,7 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 
-	proc := pipeline.NewProcessor(cfg.Pipeline(), log)
+	proc := pipeline.NewProcessor(cfg.Pipeline(), log, nil)
 	sum := newSummary(time.Now())
 	bar := newProgress(stderr, *progress, sum)
 	defer bar.stop()

@@ -61,22 +61,29 @@ const abandonGrace = 2 * time.Second
 
 // Processor turns one source into one record. It is safe for concurrent use.
 type Processor struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	metrics *Metrics
 }
 
-// NewProcessor returns a Processor; cfg must have passed Validate.
-func NewProcessor(cfg Config, log *slog.Logger) *Processor {
+// NewProcessor returns a Processor; cfg must have passed Validate. log and
+// metrics may be nil.
+func NewProcessor(cfg Config, log *slog.Logger, metrics *Metrics) *Processor {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Processor{cfg: cfg, log: log}
+	return &Processor{cfg: cfg, log: log, metrics: metrics}
 }
 
+// Config returns the configuration the Processor runs with.
+func (p *Processor) Config() Config { return p.cfg }
+
 // File reads and processes the file src names. It always returns a record.
-func (p *Processor) File(ctx context.Context, src ingest.Source) record.Record {
+func (p *Processor) File(ctx context.Context, src ingest.Source) (rec record.Record) {
+	p.metrics.begin()
+	defer func() { p.metrics.observe(&rec) }()
 	start := time.Now()
-	rec := record.Record{Index: src.Index, Path: src.Path}
+	rec = record.Record{Index: src.Index, Path: src.Path}
 	if src.Err != nil {
 		rec.Error = record.NewError(fmt.Errorf("open %s: %w: %w", src.Path, record.ErrNotFound, src.Err))
 		return rec
@@ -99,9 +106,11 @@ func (p *Processor) File(ctx context.Context, src ingest.Source) record.Record {
 
 // Bytes processes a file already in memory (an upload). name is what the
 // record's path says.
-func (p *Processor) Bytes(ctx context.Context, index int, name string, data []byte) record.Record {
+func (p *Processor) Bytes(ctx context.Context, index int, name string, data []byte) (rec record.Record) {
+	p.metrics.begin()
+	defer func() { p.metrics.observe(&rec) }()
 	start := time.Now()
-	rec := record.Record{Index: index, Path: name, Size: int64(len(data))}
+	rec = record.Record{Index: index, Path: name, Size: int64(len(data))}
 	if int64(len(data)) > p.cfg.MaxFileBytes {
 		rec.Error = record.NewError(fmt.Errorf("%s is %d bytes, limit %d: %w", name, len(data), p.cfg.MaxFileBytes, record.ErrTooLarge))
 		return rec

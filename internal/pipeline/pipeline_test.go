@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
 	"dataplus/internal/ingest"
@@ -46,7 +48,7 @@ func sources(paths []string) <-chan ingest.Source {
 func runAll(t *testing.T, ctx context.Context, cfg Config, paths []string) ([]record.Record, error) {
 	t.Helper()
 	var got []record.Record
-	err := NewProcessor(cfg, nil).Run(ctx, sources(paths), func(r record.Record) error {
+	err := NewProcessor(cfg, nil, nil).Run(ctx, sources(paths), func(r record.Record) error {
 		got = append(got, r)
 		return nil
 	})
@@ -129,7 +131,7 @@ func TestCancelFlushesEveryStartedFile(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var got []record.Record
-	err := NewProcessor(DefaultConfig(), nil).Run(ctx, sources(many), func(r record.Record) error {
+	err := NewProcessor(DefaultConfig(), nil, nil).Run(ctx, sources(many), func(r record.Record) error {
 		got = append(got, r)
 		if len(got) == 7 {
 			cancel()
@@ -153,7 +155,7 @@ func TestSinkErrorStopsTheRun(t *testing.T) {
 	paths, _ := writeFixtures(t)
 	boom := errors.New("disk full")
 	n := 0
-	err := NewProcessor(DefaultConfig(), nil).Run(context.Background(), sources(paths), func(record.Record) error {
+	err := NewProcessor(DefaultConfig(), nil, nil).Run(context.Background(), sources(paths), func(record.Record) error {
 		n++
 		return boom
 	})
@@ -175,4 +177,35 @@ func TestTimeoutIsAKind(t *testing.T) {
 			t.Fatalf("%s: error %+v, want timeout", r.Path, r.Error)
 		}
 	}
+}
+
+func TestMetricsCountEveryFile(t *testing.T) {
+	paths, _ := writeFixtures(t)
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	err := NewProcessor(DefaultConfig(), nil, m).Run(context.Background(), sources(paths), func(record.Record) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, k := range append([]string{"ok"}, kinds()...) {
+		total += testutil.ToFloat64(m.files.WithLabelValues(k))
+	}
+	if int(total) != len(paths) {
+		t.Fatalf("files_total sums to %v, want %d", total, len(paths))
+	}
+	if got := testutil.ToFloat64(m.inFlight); got != 0 {
+		t.Fatalf("files_in_flight %v after the run", got)
+	}
+	if n := testutil.CollectAndCount(m.stage); n != 5 {
+		t.Fatalf("%d stage series, want 5", n)
+	}
+}
+
+func kinds() []string {
+	var out []string
+	for _, k := range record.Kinds {
+		out = append(out, string(k))
+	}
+	return out
 }
