@@ -6,7 +6,7 @@ OUT       := out
 WORKERS   ?= 2
 FUZZTIME  ?= 5m
 # Packages that start goroutines: run under the race detector.
-RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./cmd/...
+RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... ./cmd/...
 
 .PHONY: all build samples run test vet fmt-check deps fuzz bench bench-metadata clean
 

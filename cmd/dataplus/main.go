@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -20,13 +22,14 @@ const usage = `dataplus: PDF metadata, OCR routing and features at corpus scale.
 
 Usage:
   dataplus process [flags] [PATH|DIR|GLOB|-]...   one JSON record per file (JSON Lines)
+  dataplus serve [flags]                          the HTTP API on :8003 (docs/api.md)
   dataplus version                                print the version
   dataplus help [COMMAND]                         show help
 
 Every flag can also be set with a DATAPLUS_* environment variable named after
 it (--max-file-size -> DATAPLUS_MAX_FILE_SIZE) or in a JSON file given with
 --config. Precedence: flags, then environment, then the file, then defaults.
-Run "dataplus help process" for the flags.
+Run "dataplus help process" or "dataplus help serve" for the flags.
 `
 
 // defaultGCPercent trades memory for speed: the reader allocates a fresh
@@ -39,6 +42,10 @@ const defaultGCPercent = 400
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
+	}
+	// Only main touches the default registry.
+	metricsRegistry = func() (prometheus.Registerer, prometheus.Gatherer) {
+		return prometheus.DefaultRegisterer, prometheus.DefaultGatherer
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -58,11 +65,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "process":
 		err = processCmd(ctx, rest, stdin, stdout, stderr)
+	case "serve":
+		err = serveCmd(ctx, rest, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "dataplus %s\n", version)
 	case "help", "-h", "--help":
 		if len(rest) > 0 && rest[0] == "process" {
 			err = processCmd(ctx, []string{"-h"}, stdin, stdout, stderr)
+			break
+		}
+		if len(rest) > 0 && rest[0] == "serve" {
+			err = serveCmd(ctx, []string{"-h"}, stdout)
 			break
 		}
 		fmt.Fprint(stdout, usage)

@@ -33,6 +33,9 @@ type Config struct {
 	Route         route.Config `json:"route"`
 	MaxPages      int          `json:"max_pages"`
 	MaxStreamSize Size         `json:"max_stream_size"`
+	// Server holds the settings of dataplus serve (the "server" object in
+	// the file). Other commands ignore it.
+	Server Server `json:"server"`
 }
 
 // Default returns the built-in defaults.
@@ -47,6 +50,7 @@ func Default(cores int) Config {
 		Route:         route.DefaultConfig(),
 		MaxPages:      p.Limits.MaxPages,
 		MaxStreamSize: Size(p.Limits.MaxStreamBytes),
+		Server:        DefaultServer(),
 	}
 }
 
@@ -74,7 +78,7 @@ func (c Config) Validate() error {
 	if c.MaxPages < 1 || c.MaxStreamSize < 1 {
 		errs = append(errs, errors.New("config: max_pages and max_stream_size must be positive"))
 	}
-	errs = append(errs, c.Pipeline().Validate())
+	errs = append(errs, c.Pipeline().Validate(), c.Server.Validate())
 	return errors.Join(errs...)
 }
 
@@ -107,6 +111,17 @@ func Bind(fs *flag.FlagSet, c *Config) {
 // flags in args. It registers the flags on fs (plus any the caller added
 // before) and parses args; the remaining arguments are fs.Args().
 func Load(fs *flag.FlagSet, args []string, getenv func(string) string, cores int) (Config, error) {
+	return loadWith(fs, args, getenv, cores, false)
+}
+
+// LoadServe is Load for dataplus serve: it also registers the server's
+// flags (BindServer) and reads DATAPLUS_AUTH_TOKENS, which has no flag
+// twin so that tokens never show up in a process listing.
+func LoadServe(fs *flag.FlagSet, args []string, getenv func(string) string, cores int) (Config, error) {
+	return loadWith(fs, args, getenv, cores, true)
+}
+
+func loadWith(fs *flag.FlagSet, args []string, getenv func(string) string, cores int, serve bool) (Config, error) {
 	c := Default(cores)
 	path := getenv(EnvPrefix + "CONFIG")
 	if p, ok := flagValue(args, "config"); ok {
@@ -119,6 +134,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string, cores int
 	}
 	fs.String("config", path, "JSON configuration file (also DATAPLUS_CONFIG)")
 	Bind(fs, &c)
+	if serve {
+		BindServer(fs, &c.Server)
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -136,6 +154,11 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string, cores int
 			}
 		}
 	})
+	if serve {
+		if v := getenv(EnvAuthTokens); v != "" {
+			c.Server.AuthTokens = splitTokens(v)
+		}
+	}
 	errs = append(errs, c.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"net/http"
+	"runtime"
+
+	"dataplus/internal/jobs"
+	"dataplus/internal/record"
+)
+
+// deepFeaturesMessage is what every answer says about deep features until
+// issue 3 lands.
+const deepFeaturesMessage = "this build has no feature extractor yet (issue 3): metadata and OCR routing only"
+
+type engineInfo struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Ready bool   `json:"ready"`
+}
+
+type deviceInfo struct {
+	Kind       string `json:"kind"`
+	Count      int    `json:"count"`
+	GOMAXPROCS int    `json:"gomaxprocs,omitempty"`
+}
+
+type deepFeatures struct {
+	Available bool   `json:"available"`
+	Message   string `json:"message"`
+}
+
+type queueInfo struct {
+	RequestsInFlight int            `json:"requests_in_flight"`
+	RequestSlots     int            `json:"request_slots"`
+	PagesInFlight    int64          `json:"pages_in_flight"`
+	PageBudget       int            `json:"page_budget"`
+	Jobs             map[string]int `json:"jobs"` // by state; absent without a job store
+}
+
+type healthResponse struct {
+	Status       string       `json:"status"` // "ok" or "shutting_down"
+	Version      string       `json:"version"`
+	UptimeS      float64      `json:"uptime_s"`
+	Engines      []engineInfo `json:"engines"`
+	Models       []string     `json:"models"`
+	Devices      []deviceInfo `json:"devices"`
+	DeepFeatures deepFeatures `json:"deep_features"`
+	Queue        queueInfo    `json:"queue"`
+}
+
+func (s *Server) engines() []engineInfo {
+	return []engineInfo{{Name: record.EngineDataplus, Kind: "metadata+routing", Ready: true}}
+}
+
+func devices() []deviceInfo {
+	return []deviceInfo{{Kind: "cpu", Count: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}}
+}
+
+func (s *Server) queue() queueInfo {
+	q := queueInfo{
+		RequestsInFlight: s.requests.InUse(),
+		RequestSlots:     s.requests.Cap(),
+		PagesInFlight:    s.pages.Used(),
+		PageBudget:       s.cfg.MaxInflightPages,
+	}
+	if s.jobs != nil {
+		q.Jobs = jobCounts(s.jobs.Counts())
+	}
+	return q
+}
+
+// jobCounts has every state, zeros included, so clients need no defaults.
+func jobCounts(c map[jobs.State]int) map[string]int {
+	out := map[string]int{}
+	for _, st := range jobs.States {
+		out[string(st)] = c[st]
+	}
+	return out
+}
+
+// health is GET /health: 200 while serving, 503 once shutdown began, so a
+// load balancer stops sending work before the listener closes.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	h := healthResponse{
+		Status:       "ok",
+		Version:      s.cfg.Version,
+		UptimeS:      s.st.snapshot().UptimeS,
+		Engines:      s.engines(),
+		Models:       []string{},
+		Devices:      devices(),
+		DeepFeatures: deepFeatures{Message: deepFeaturesMessage},
+		Queue:        s.queue(),
+	}
+	code := http.StatusOK
+	if s.shutting.Load() {
+		h.Status, code = kindShuttingDown, http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, h)
+	return nil
+}
+
+type modelsResponse struct {
+	Models       []string     `json:"models"`
+	Engines      []engineInfo `json:"engines"`
+	DeepFeatures deepFeatures `json:"deep_features"`
+}
+
+// models is GET /models: what can process files, and the (so far empty)
+// list of feature models.
+func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, modelsResponse{
+		Models:       []string{},
+		Engines:      s.engines(),
+		DeepFeatures: deepFeatures{Message: deepFeaturesMessage},
+	})
+	return nil
+}
+
+type statsResponse struct {
+	statsSnapshot
+	InFlight inFlight       `json:"in_flight"`
+	Jobs     map[string]int `json:"jobs"`
+	Workers  int            `json:"workers"`
+	GPU      *struct{}      `json:"gpu"` // null: no GPU support in this build
+}
+
+type inFlight struct {
+	Requests int   `json:"requests"`
+	Pages    int64 `json:"pages"`
+}
+
+// statsHandler is GET /stats.
+func (s *Server) statsHandler(w http.ResponseWriter, r *http.Request) error {
+	resp := statsResponse{
+		statsSnapshot: s.st.snapshot(),
+		InFlight:      inFlight{Requests: s.requests.InUse(), Pages: s.pages.Used()},
+		Workers:       s.pcfg.Workers,
+	}
+	if s.jobs != nil {
+		resp.Jobs = jobCounts(s.jobs.Counts())
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
