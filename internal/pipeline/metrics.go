@@ -13,6 +13,7 @@ type Metrics struct {
 	files    *prometheus.CounterVec   // files by outcome (ok or an error kind)
 	pages    prometheus.Counter
 	inFlight prometheus.Gauge // files being processed now
+	waiting  prometheus.Gauge // files waiting for a worker slot: the queue depth
 }
 
 // Stage names used as the "stage" label.
@@ -45,8 +46,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "dataplus", Subsystem: "pipeline", Name: "files_in_flight",
 			Help: "Files being processed right now.",
 		}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "dataplus", Subsystem: "pipeline", Name: "files_waiting",
+			Help: "Files waiting for a worker slot (the queue depth).",
+		}),
 	}
-	reg.MustRegister(m.stage, m.files, m.pages, m.inFlight)
+	reg.MustRegister(m.stage, m.files, m.pages, m.inFlight, m.waiting)
 	// Zero series for every outcome, so rates exist before the first error.
 	m.files.WithLabelValues("ok")
 	for _, k := range record.Kinds {
@@ -56,6 +61,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.stage.WithLabelValues(s)
 	}
 	return m
+}
+
+func (m *Metrics) wait(delta float64) {
+	if m != nil {
+		m.waiting.Add(delta)
+	}
+}
+
+// skipped counts a file that got a record without being worked on (a
+// missing input, an oversize upload, a request that ended while it waited).
+func (m *Metrics) skipped(r *record.Record) {
+	if m != nil {
+		m.inFlight.Inc()
+		m.observe(r)
+	}
 }
 
 func (m *Metrics) begin() {
