@@ -8,7 +8,7 @@ FUZZTIME  ?= 5m
 # Packages that start goroutines: run under the race detector.
 RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... ./cmd/...
 
-.PHONY: all build samples run test vet fmt-check deps fuzz bench bench-metadata clean
+.PHONY: all build samples run test vet fmt-check deps fuzz bench bench-metadata loadtest clean
 
 all: build
 
@@ -59,6 +59,14 @@ bench:
 # dataplus against the PyMuPDF peer on a directory (default: the shared corpus).
 bench-metadata: build
 	scripts/bench-metadata.sh $(or $(DIR),../shared/corpus/good)
+
+# The HTTP load test: starts bin/dataplus serve on loopback over DIR and
+# drives it with 32 clients for 40 s (LOADTEST_FLAGS to change that).
+LOADTEST_FLAGS ?= --duration 40s --clients 32
+loadtest: build
+	@mkdir -p $(OUT)
+	$(GO) build -trimpath -o bin/loadtest ./cmd/loadtest
+	bin/loadtest --server-bin $(BIN) --addr 127.0.0.1:8003 --dir $(or $(DIR),../shared/corpus/good) --json $(OUT)/loadtest.json $(LOADTEST_FLAGS)
 
 clean:
 	rm -rf bin $(OUT) $(SAMPLES)
