@@ -105,57 +105,58 @@ func (p *Processor) release() { <-p.slots }
 func (p *Processor) Config() Config { return p.cfg }
 
 // File reads and processes the file src names. It always returns a record.
-func (p *Processor) File(ctx context.Context, src ingest.Source) (rec record.Record) {
-	rec = record.Record{Index: src.Index, Path: src.Path}
+func (p *Processor) File(ctx context.Context, src ingest.Source) record.Record {
+	var pre error
 	if src.Err != nil {
-		rec.Error = record.NewError(fmt.Errorf("open %s: %w: %w", src.Path, record.ErrNotFound, src.Err))
-		p.metrics.skipped(&rec)
-		return rec
+		pre = fmt.Errorf("open %s: %w: %w", src.Path, record.ErrNotFound, src.Err)
 	}
-	if err := p.acquire(ctx); err != nil {
-		rec.Error = record.NewError(err)
-		p.metrics.skipped(&rec)
-		return rec
-	}
-	defer p.release()
-	p.metrics.begin()
-	defer func() { p.metrics.observe(&rec) }()
-	start := time.Now()
-	data, err := p.read(src.Path, &rec)
-	rec.Timings.Read = ms(time.Since(start))
-	if err != nil {
-		rec.Error = record.NewError(err)
-		rec.Timings.Total = rec.Timings.Read
-		return rec
-	}
-	p.bytes(ctx, data, &rec)
-	rec.Timings.Total = ms(time.Since(start))
-	return rec
+	return p.work(ctx, record.Record{Index: src.Index, Path: src.Path}, pre, func(rec *record.Record) {
+		start := time.Now()
+		data, err := p.read(src.Path, rec)
+		rec.Timings.Read = ms(time.Since(start))
+		if err != nil {
+			rec.Error = record.NewError(err)
+			return
+		}
+		p.bytes(ctx, data, rec)
+	})
 }
 
 // Bytes processes a file already in memory (an upload). name is what the
 // record's path says.
-func (p *Processor) Bytes(ctx context.Context, index int, name string, data []byte) (rec record.Record) {
-	rec = record.Record{Index: index, Path: name, Size: int64(len(data))}
+func (p *Processor) Bytes(ctx context.Context, index int, name string, data []byte) record.Record {
+	var pre error
 	if int64(len(data)) > p.cfg.MaxFileBytes {
-		rec.Error = record.NewError(fmt.Errorf("%s is %d bytes, limit %d: %w", name, len(data), p.cfg.MaxFileBytes, record.ErrTooLarge))
+		pre = fmt.Errorf("%s is %d bytes, limit %d: %w", name, len(data), p.cfg.MaxFileBytes, record.ErrTooLarge)
+	}
+	return p.work(ctx, record.Record{Index: index, Path: name, Size: int64(len(data))}, pre, func(rec *record.Record) {
+		start := time.Now()
+		sum := sha256.Sum256(data)
+		rec.SHA256 = hex.EncodeToString(sum[:])
+		rec.Timings.Read = ms(time.Since(start))
+		p.bytes(ctx, data, rec)
+	})
+}
+
+// work runs fn on rec in a worker slot, with the metrics around it. A
+// record that failed before it needed a slot (pre), or whose context ended
+// while it waited for one, is counted and returned as it is.
+func (p *Processor) work(ctx context.Context, rec record.Record, pre error, fn func(*record.Record)) record.Record {
+	if pre == nil {
+		if pre = p.acquire(ctx); pre == nil {
+			defer p.release()
+		}
+	}
+	if pre != nil {
+		rec.Error = record.NewError(pre)
 		p.metrics.skipped(&rec)
 		return rec
 	}
-	if err := p.acquire(ctx); err != nil {
-		rec.Error = record.NewError(err)
-		p.metrics.skipped(&rec)
-		return rec
-	}
-	defer p.release()
 	p.metrics.begin()
-	defer func() { p.metrics.observe(&rec) }()
 	start := time.Now()
-	sum := sha256.Sum256(data)
-	rec.SHA256 = hex.EncodeToString(sum[:])
-	rec.Timings.Read = ms(time.Since(start))
-	p.bytes(ctx, data, &rec)
+	fn(&rec)
 	rec.Timings.Total = ms(time.Since(start))
+	p.metrics.observe(&rec)
 	return rec
 }
 

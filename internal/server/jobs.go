@@ -220,26 +220,22 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 
 // getJob is GET /jobs/{id}: state and progress.
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
-	if err := s.needJobs(); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	job, err := s.jobs.Get(id)
-	if err != nil {
-		return jobError(id, err)
-	}
-	writeJSON(w, http.StatusOK, job)
-	return nil
+	return s.answerJob(w, r, (*jobs.Manager).Get)
 }
 
 // cancelJob is DELETE /jobs/{id}: running work stops, finished records
 // stay readable.
 func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
+	return s.answerJob(w, r, (*jobs.Manager).Cancel)
+}
+
+// answerJob applies op to the job the path names and answers with it.
+func (s *Server) answerJob(w http.ResponseWriter, r *http.Request, op func(*jobs.Manager, string) (jobs.Job, error)) error {
 	if err := s.needJobs(); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
-	job, err := s.jobs.Cancel(id)
+	job, err := op(s.jobs, id)
 	if err != nil {
 		return jobError(id, err)
 	}
