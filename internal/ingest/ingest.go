@@ -19,6 +19,10 @@ type Source struct {
 	// Err is set when the name could not be resolved to a readable file;
 	// it wraps fs.ErrNotExist or the walk error.
 	Err error
+	// Open, when set, opens the file instead of os.Open(Path). The server
+	// sets it to open through an os.Root, so that a path checked against a
+	// data root cannot be swapped for an escaping symlink before it is read.
+	Open func() (*os.File, error)
 }
 
 // Options tune discovery.

@@ -112,7 +112,7 @@ func (p *Processor) File(ctx context.Context, src ingest.Source) record.Record {
 	}
 	return p.work(ctx, record.Record{Index: src.Index, Path: src.Path}, pre, func(rec *record.Record) {
 		start := time.Now()
-		data, err := p.read(src.Path, rec)
+		data, err := p.read(src, rec)
 		rec.Timings.Read = ms(time.Since(start))
 		if err != nil {
 			rec.Error = record.NewError(err)
@@ -160,8 +160,13 @@ func (p *Processor) work(ctx context.Context, rec record.Record, pre error, fn f
 	return rec
 }
 
-func (p *Processor) read(path string, rec *record.Record) ([]byte, error) {
-	f, err := os.Open(path)
+func (p *Processor) read(src ingest.Source, rec *record.Record) ([]byte, error) {
+	path := src.Path
+	open := src.Open
+	if open == nil {
+		open = func() (*os.File, error) { return os.Open(path) }
+	}
+	f, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w: %w", path, record.ErrNotFound, err)
 	}

@@ -143,11 +143,11 @@ func (s *Server) runFiles(ctx context.Context, files []inputFile, workers int) [
 		s.testHookBeforeRun(ctx)
 	}
 	if len(files) == 1 {
-		recs[0], done[0] = proc.File(ctx, ingest.Source{Path: files[0].path}), true
+		recs[0], done[0] = proc.File(ctx, ingest.Source{Path: files[0].path, Open: files[0].open}), true
 	} else {
 		src := make(chan ingest.Source, len(files))
 		for i, f := range files {
-			src <- ingest.Source{Index: i, Path: f.path}
+			src <- ingest.Source{Index: i, Path: f.path, Open: f.open}
 		}
 		close(src)
 		// Run's only errors are ctx's (emit never fails); unstarted

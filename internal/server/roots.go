@@ -18,8 +18,9 @@ type roots struct {
 }
 
 type root struct {
-	abs  string // absolute and clean, as configured
-	real string // EvalSymlinks(abs)
+	abs  string   // absolute and clean, as configured
+	real string   // EvalSymlinks(abs)
+	fs   *os.Root // opened on real: files are read through it
 }
 
 func newRoots(dirs []string) (*roots, error) {
@@ -40,9 +41,34 @@ func newRoots(dirs []string) (*roots, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("data root %s is not a directory", d)
 		}
-		rs.list = append(rs.list, root{abs: abs, real: real})
+		fsys, err := os.OpenRoot(real)
+		if err != nil {
+			return nil, fmt.Errorf("data root %s: %w", d, err)
+		}
+		rs.list = append(rs.list, root{abs: abs, real: real, fs: fsys})
 	}
 	return rs, nil
+}
+
+// opener returns how the pipeline should open the real path: through the
+// os.Root of the data root that holds it, so that a directory swapped for
+// an escaping symlink after the checks here still cannot be read. The
+// roots live as long as the server process.
+func (rs *roots) opener(path string) func() (*os.File, error) {
+	for _, r := range rs.list {
+		if !within(path, r.real) {
+			continue
+		}
+		rel, err := filepath.Rel(r.real, path)
+		if err != nil {
+			break
+		}
+		return func() (*os.File, error) { return r.fs.Open(rel) }
+	}
+	// Not under a root (cannot happen after resolve): refuse to open.
+	return func() (*os.File, error) {
+		return nil, fmt.Errorf("open %s: %w", path, fs.ErrPermission)
+	}
 }
 
 // within reports whether path is dir or below it. Both must be clean and
@@ -71,6 +97,7 @@ type inputFile struct {
 	name string // what the record's path says: the user's path, or dir/relative
 	path string // the real path the pipeline reads (symlinks resolved)
 	size int64
+	open func() (*os.File, error) // opens path through its data root's os.Root
 }
 
 // errTooMany stops an expansion that found more than it may return.
@@ -84,6 +111,7 @@ func (rs *roots) expand(ctx context.Context, inputs []string, max int) (files []
 		if len(files) >= max {
 			return errTooMany
 		}
+		f.open = rs.opener(f.path)
 		files = append(files, f)
 		return nil
 	}
