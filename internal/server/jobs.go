@@ -17,13 +17,19 @@ import (
 )
 
 // tallying is the processor the job manager gets: the pipeline's, with
-// every record also counted in the server's metrics and stats.
+// every record also counted in the server's metrics and stats, and data-root
+// files opened through their root's os.Root as in sync requests (the job
+// store keeps plain paths, and a job may run long after its paths were
+// checked). Spooled uploads lie outside the data roots and open as usual.
 type tallying struct {
 	proc jobs.Processor
 	s    *Server
 }
 
 func (t tallying) File(ctx context.Context, src ingest.Source) record.Record {
+	if src.Open == nil && t.s.roots.withinReal(src.Path) {
+		src.Open = t.s.roots.opener(src.Path)
+	}
 	rec := t.proc.File(ctx, src)
 	t.s.tally(&rec)
 	return rec
