@@ -50,13 +50,7 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	cfg, err := config.Load(fs, args, os.Getenv, runtime.NumCPU())
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		if errors.Is(err, config.ErrInvalid) {
-			fmt.Fprintf(stderr, "dataplus process: %v\n", err)
-		}
-		return errUsage
+		return loadError("process", stderr, err)
 	}
 	inputs := fs.Args()
 	if len(inputs) == 0 {
@@ -123,6 +117,19 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runErr
 	}
 	return discoverErr
+}
+
+// loadError turns a config.Load error into the command's answer: -h is
+// not an error, flag errors were already printed by the flag package, and
+// invalid settings are printed here; both are usage errors.
+func loadError(cmd string, stderr io.Writer, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if errors.Is(err, config.ErrInvalid) {
+		fmt.Fprintf(stderr, "dataplus %s: %v\n", cmd, err)
+	}
+	return errUsage
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -53,13 +53,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg, err := config.LoadServe(fs, args, os.Getenv, runtime.NumCPU())
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		if errors.Is(err, config.ErrInvalid) {
-			fmt.Fprintf(stderr, "dataplus serve: %v\n", err)
-		}
-		return errUsage
+		return loadError("serve", stderr, err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "dataplus serve: unexpected arguments %q (name data with --data-root)\n", fs.Args())
