@@ -124,6 +124,11 @@ type Manager struct {
 	closed     chan struct{} // closed when Shutdown has finished
 	wg         sync.WaitGroup
 
+	// states is held across a state change's store write and its count
+	// update, and by Counts, so Counts never lags behind what Get shows
+	// (a client that saw its job start must not be refused as queued).
+	states sync.Mutex
+
 	mu       sync.Mutex
 	closing  bool
 	queue    []string                      // queued job ids, oldest first
@@ -235,7 +240,9 @@ func (m *Manager) SubmitWith(inputs []Input, options map[string]any) (Job, error
 		Total:   len(inputs),
 		Options: options,
 	}
+	m.states.Lock()
 	if err := m.update(func(tx *bolt.Tx) error { return putNewJob(tx, job, stored) }); err != nil {
+		m.states.Unlock()
 		return Job{}, fmt.Errorf("jobs: submit: %w", err)
 	}
 	m.mu.Lock()
@@ -245,6 +252,7 @@ func (m *Manager) SubmitWith(inputs []Input, options map[string]any) (Job, error
 	m.queue = append(m.queue, job.ID)
 	m.mu.Unlock()
 	m.moved("", StateQueued, job)
+	m.states.Unlock()
 	m.poke()
 	m.log.Info("job submitted", "job", job.ID, "inputs", len(inputs), "uploads", len(spooled))
 	return job, nil
@@ -346,6 +354,7 @@ func (m *Manager) Cancel(id string) (Job, error) {
 		job  Job
 		from State
 	)
+	m.states.Lock()
 	err := m.update(func(tx *bolt.Tx) error {
 		jr, err := getJob(tx, id)
 		if err != nil {
@@ -359,13 +368,16 @@ func (m *Manager) Cancel(id string) (Job, error) {
 		job = jr.Job
 		return putJob(tx, jr)
 	})
+	if err == nil && !from.Final() {
+		m.moved(from, StateCanceled, job)
+	}
+	m.states.Unlock()
 	if err != nil {
 		return Job{}, fmt.Errorf("jobs: cancel %s: %w", id, err)
 	}
 	if from.Final() {
 		return job, nil
 	}
-	m.moved(from, StateCanceled, job)
 	m.mu.Lock()
 	if stop := m.running[id]; stop != nil {
 		stop()
@@ -378,6 +390,8 @@ func (m *Manager) Cancel(id string) (Job, error) {
 // Counts returns how many jobs the store holds in each state (every state
 // is present).
 func (m *Manager) Counts() map[State]int {
+	m.states.Lock()
+	defer m.states.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make(map[State]int, len(States))

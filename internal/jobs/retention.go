@@ -61,6 +61,7 @@ func (m *Manager) expire(now time.Time) {
 		n := min(len(ids), expireBatch)
 		var gone []Job
 		var files []string
+		m.states.Lock()
 		err := m.update(func(tx *bolt.Tx) error {
 			gone, files = gone[:0], files[:0] // the function may not run twice, but stay correct if it did
 			for _, id := range ids[:n] {
@@ -76,6 +77,12 @@ func (m *Manager) expire(now time.Time) {
 			}
 			return nil
 		})
+		if err == nil {
+			for _, j := range gone {
+				m.moved(j.State, "", j)
+			}
+		}
+		m.states.Unlock()
 		ids = ids[n:]
 		if err != nil {
 			if !errors.Is(err, ErrClosed) {
@@ -89,7 +96,6 @@ func (m *Manager) expire(now time.Time) {
 			}
 		}
 		for _, j := range gone {
-			m.moved(j.State, "", j)
 			m.log.Info("job expired", "job", j.ID, "state", j.State, "finished", j.Finished)
 		}
 	}

@@ -264,6 +264,7 @@ func (m *Manager) start(id string) bool {
 		jr   jobRecord
 		from State
 	)
+	m.states.Lock()
 	err := m.update(func(tx *bolt.Tx) error {
 		var err error
 		if jr, err = getJob(tx, id); err != nil {
@@ -279,15 +280,16 @@ func (m *Manager) start(id string) bool {
 			return errNotRunning
 		}
 	})
+	if err == nil && from == StateQueued {
+		m.moved(StateQueued, StateRunning, jr.Job)
+	}
+	m.states.Unlock()
 	switch {
 	case errors.Is(err, errNotRunning), errors.Is(err, ErrNotFound):
 		return false // cancelled while queued, or expired
 	case err != nil:
 		m.fail(id, fmt.Sprintf("start: %v", err))
 		return false
-	}
-	if from == StateQueued {
-		m.moved(StateQueued, StateRunning, jr.Job)
 	}
 	m.log.Info("job started", "job", id, "total", jr.Total, "done", jr.Done)
 	return true
@@ -425,6 +427,7 @@ func (m *Manager) complete(id string, begin time.Time) {
 	shutting := m.quitting()
 	var jr jobRecord
 	var from State
+	m.states.Lock()
 	err := m.update(func(tx *bolt.Tx) error {
 		var err error
 		if jr, err = getJob(tx, id); err != nil {
@@ -444,6 +447,10 @@ func (m *Manager) complete(id string, begin time.Time) {
 		}
 		return putJob(tx, jr)
 	})
+	if err == nil && from == StateRunning && jr.State != StateRunning {
+		m.moved(StateRunning, jr.State, jr.Job)
+	}
+	m.states.Unlock()
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
 			m.log.Error("job end not stored; it resumes at the next start", "job", id, "err", err)
@@ -457,7 +464,6 @@ func (m *Manager) complete(id string, begin time.Time) {
 		m.log.Info("job interrupted by shutdown; it resumes at the next start", "job", id, "done", jr.Done, "total", jr.Total)
 		return
 	}
-	m.moved(StateRunning, jr.State, jr.Job)
 	m.log.Info("job ended", "job", id, "state", jr.State, "done", jr.Done, "errors", jr.Errors,
 		"total", jr.Total, "elapsed", time.Since(begin), "error", jr.Error)
 }
@@ -466,6 +472,7 @@ func (m *Manager) complete(id string, begin time.Time) {
 func (m *Manager) fail(id, reason string) {
 	var jr jobRecord
 	var from State
+	m.states.Lock()
 	err := m.update(func(tx *bolt.Tx) error {
 		var err error
 		if jr, err = getJob(tx, id); err != nil {
@@ -477,6 +484,10 @@ func (m *Manager) fail(id, reason string) {
 		jr.State, jr.Finished, jr.Error = StateFailed, time.Now().UTC(), reason
 		return putJob(tx, jr)
 	})
+	if err == nil && !from.Final() {
+		m.moved(from, StateFailed, jr.Job)
+	}
+	m.states.Unlock()
 	if err != nil {
 		m.log.Error("job failure not stored; it resumes at the next start", "job", id, "reason", reason, "err", err)
 		return
@@ -484,6 +495,5 @@ func (m *Manager) fail(id, reason string) {
 	if from.Final() {
 		return
 	}
-	m.moved(from, StateFailed, jr.Job)
 	m.log.Error("job failed", "job", id, "reason", reason, "done", jr.Done, "total", jr.Total)
 }
