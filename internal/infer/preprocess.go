@@ -1,0 +1,190 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+)
+
+// Image is a packed 8-bit RGB image: 3 bytes per pixel, rows top to
+// bottom, no row padding.
+type Image struct {
+	Width, Height int
+	Pix           []byte
+}
+
+// Check reports whether the pixel buffer matches the size.
+func (im Image) Check() error {
+	if im.Width <= 0 || im.Height <= 0 {
+		return fmt.Errorf("image %dx%d: empty", im.Width, im.Height)
+	}
+	if len(im.Pix) != 3*im.Width*im.Height {
+		return fmt.Errorf("image %dx%d: %d bytes, want %d", im.Width, im.Height, len(im.Pix), 3*im.Width*im.Height)
+	}
+	return nil
+}
+
+// Region says where the image lies in a preprocessed input: the valid
+// part is the top-left Width×Height of an InputWidth×InputHeight input,
+// the rest is padding.
+type Region struct {
+	Width, Height           int
+	InputWidth, InputHeight int
+	// ScaleX and ScaleY are input pixels per source pixel.
+	ScaleX, ScaleY float64
+}
+
+// Crop cuts the padding off a [N, C, h, w] map computed from the input
+// (a probability map at input resolution, a feature map at a stride).
+// The data is copied.
+func (r Region) Crop(t Tensor) (Tensor, error) {
+	if len(t.Shape) != 4 {
+		return Tensor{}, fmt.Errorf("crop: shape %v, want [N C H W]", t.Shape)
+	}
+	if err := t.Check(); err != nil {
+		return Tensor{}, fmt.Errorf("crop: %w", err)
+	}
+	n, c, h, w := int(t.Shape[0]), int(t.Shape[1]), int(t.Shape[2]), int(t.Shape[3])
+	rows := min(h, ceilDiv(r.Height*h, r.InputHeight))
+	cols := min(w, ceilDiv(r.Width*w, r.InputWidth))
+	out := NewTensor(int64(n), int64(c), int64(rows), int64(cols))
+	for p := range n * c {
+		plane := t.Data[p*h*w : (p+1)*h*w]
+		for y := range rows {
+			copy(out.Data[(p*rows+y)*cols:(p*rows+y+1)*cols], plane[y*w:y*w+cols])
+		}
+	}
+	return out, nil
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// Preprocess turns an image into a [1, 3, H, W] input for the model:
+//
+//   - fixed-size models: a bilinear resize to Height×Width (aspect ratio
+//     not kept, as torchvision's Resize((h, w)));
+//   - dynamic models (the detector): a bilinear resize keeping the aspect
+//     ratio so the long side is longSide (the spec's LongSide when 0),
+//     then padding right and bottom to a multiple of MultipleOf. Padding
+//     is white, the page background, so it reads as "no text".
+//
+// Pixel values are scaled and normalised per channel in the model's
+// colour order. The Region reports the valid part of the input.
+func Preprocess(spec InputSpec, img Image, longSide int) (Tensor, Region, error) {
+	if err := img.Check(); err != nil {
+		return Tensor{}, Region{}, fmt.Errorf("preprocess: %w", err)
+	}
+	if err := spec.validate(); err != nil {
+		return Tensor{}, Region{}, fmt.Errorf("preprocess: %w", err)
+	}
+	var r Region
+	if spec.Dynamic() {
+		if longSide <= 0 {
+			longSide = spec.LongSide
+		}
+		if longSide <= 0 {
+			return Tensor{}, Region{}, fmt.Errorf("preprocess: dynamic input needs a long side")
+		}
+		s := float64(longSide) / float64(max(img.Width, img.Height))
+		r.Width = max(1, int(math.Round(float64(img.Width)*s)))
+		r.Height = max(1, int(math.Round(float64(img.Height)*s)))
+		m := max(1, spec.MultipleOf)
+		r.InputWidth = ceilDiv(r.Width, m) * m
+		r.InputHeight = ceilDiv(r.Height, m) * m
+	} else {
+		r.Width, r.Height = spec.Width, spec.Height
+		r.InputWidth, r.InputHeight = spec.Width, spec.Height
+	}
+	r.ScaleX = float64(r.Width) / float64(img.Width)
+	r.ScaleY = float64(r.Height) / float64(img.Height)
+
+	t := NewTensor(1, 3, int64(r.InputHeight), int64(r.InputWidth))
+	resizeNormalize(img, r, spec, t.Data)
+	return t, r, nil
+}
+
+// resizeNormalize writes the bilinear resize of img to r.Width×r.Height
+// into the three planes of dst (InputWidth×InputHeight each), normalised,
+// and fills the padding with normalised white. Interpolation uses pixel
+// centres (as OpenCV's INTER_LINEAR and PIL); the normalisation is affine,
+// so interpolating raw values first gives the same result.
+func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
+	// Model channel c reads source byte offset src[c] of a pixel.
+	src := [3]int{0, 1, 2}
+	if spec.Color == "BGR" {
+		src = [3]int{2, 1, 0}
+	}
+	var mul, add [3]float32
+	for c := range 3 {
+		mul[c] = spec.Scale / spec.Std[c]
+		add[c] = -spec.Mean[c] / spec.Std[c]
+	}
+
+	xs := axisWeights(img.Width, r.Width)
+	ys := axisWeights(img.Height, r.Height)
+	plane := r.InputWidth * r.InputHeight
+	p0, p1, p2 := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
+	stride := 3 * img.Width
+	for y := range r.Height {
+		wy := ys[y]
+		row0 := img.Pix[wy.i0*stride : wy.i0*stride+stride]
+		row1 := img.Pix[wy.i1*stride : wy.i1*stride+stride]
+		fy := wy.f
+		out := y * r.InputWidth
+		for x := range r.Width {
+			wx := xs[x]
+			a, b := 3*wx.i0, 3*wx.i1
+			fx := wx.f
+			var v [3]float32
+			for c := range 3 {
+				o := src[c]
+				top := float32(row0[a+o]) + fx*(float32(row0[b+o])-float32(row0[a+o]))
+				bot := float32(row1[a+o]) + fx*(float32(row1[b+o])-float32(row1[a+o]))
+				v[c] = (top+fy*(bot-top))*mul[c] + add[c]
+			}
+			p0[out+x], p1[out+x], p2[out+x] = v[0], v[1], v[2]
+		}
+	}
+	if r.Width == r.InputWidth && r.Height == r.InputHeight {
+		return
+	}
+	for c, p := range [3][]float32{p0, p1, p2} {
+		white := 255*mul[c] + add[c]
+		for y := range r.InputHeight {
+			from := r.Width
+			if y >= r.Height {
+				from = 0
+			}
+			row := p[y*r.InputWidth : (y+1)*r.InputWidth]
+			for x := from; x < len(row); x++ {
+				row[x] = white
+			}
+		}
+	}
+}
+
+// weight is one output coordinate's two source neighbours and the
+// fraction of the second.
+type weight struct {
+	i0, i1 int
+	f      float32
+}
+
+// axisWeights maps n output positions onto m source positions, pixel
+// centre to pixel centre, clamped at the edges.
+func axisWeights(m, n int) []weight {
+	ws := make([]weight, n)
+	scale := float64(m) / float64(n)
+	for i := range ws {
+		s := (float64(i)+0.5)*scale - 0.5
+		if s < 0 {
+			s = 0
+		}
+		i0 := int(s)
+		if i0 > m-1 {
+			i0 = m - 1
+		}
+		i1 := min(i0+1, m-1)
+		ws[i] = weight{i0: i0, i1: i1, f: float32(s - float64(i0))}
+	}
+	return ws
+}
