@@ -108,8 +108,8 @@ func TestDetector(t *testing.T) {
 	}
 
 	white, wEmb, reg := detect(t, l, whitePage(320, 224), 320)
-	if reg.InputWidth != 320 || reg.InputHeight != 224 {
-		t.Fatalf("white page input %dx%d", reg.InputWidth, reg.InputHeight)
+	if reg.InputWidth != 320 || reg.InputHeight != 256 {
+		t.Fatalf("white page input %dx%d, want the 320×256 canvas", reg.InputWidth, reg.InputHeight)
 	}
 	if got := white.Shape; got[2] != 224 || got[3] != 320 {
 		t.Fatalf("map shape %v", got)
@@ -178,14 +178,15 @@ func TestDetector(t *testing.T) {
 func TestDetectorPadding(t *testing.T) {
 	b, dir := testBackend(t)
 	l := loadDetector(t, b, dir)
-	// 300×200 at long side 300: 300×200 valid, input padded to 320×224.
+	// 300×200 at long side 300: the 320×256 canvas, filled along its
+	// width: 320×213 valid.
 	im, _ := textPage(300, 200)
 	prob, _, reg := detect(t, l, im, 300)
-	if reg.InputWidth != 320 || reg.InputHeight != 224 || reg.Width != 300 || reg.Height != 200 {
+	if reg.InputWidth != 320 || reg.InputHeight != 256 || reg.Width != 320 || reg.Height != 213 {
 		t.Fatalf("region %+v", reg)
 	}
-	if prob.Shape[2] != 200 || prob.Shape[3] != 300 {
-		t.Errorf("cropped map %v, want 200×300", prob.Shape)
+	if prob.Shape[2] != 213 || prob.Shape[3] != 320 {
+		t.Errorf("cropped map %v, want 213×320", prob.Shape)
 	}
 }
 

@@ -63,9 +63,14 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 //   - fixed-size models: a bilinear resize to Height×Width (aspect ratio
 //     not kept, as torchvision's Resize((h, w)));
 //   - dynamic models (the detector): a bilinear resize keeping the aspect
-//     ratio so the long side is longSide (the spec's LongSide when 0),
-//     then padding right and bottom to a multiple of MultipleOf. Padding
-//     is white, the page background, so it reads as "no text".
+//     ratio into one of three canvases for the long side L (longSide, or
+//     the spec's LongSide when 0, rounded up to a multiple of MultipleOf):
+//     portrait L×¾L, landscape ¾L×L, or square L×L for pages whose short
+//     side is more than 0.85 of the long one. The image fills the canvas
+//     along one side and is padded right or below with white, the page
+//     background, which reads as "no text". Three shapes per long side
+//     instead of one per page size let pages of different sizes share a
+//     batch, and keep ONNX Runtime's per-shape memory bounded.
 //
 // Pixel values are scaled and normalised per channel in the model's
 // colour order. The Region reports the valid part of the input.
@@ -84,12 +89,10 @@ func Preprocess(spec InputSpec, img Image, longSide int) (Tensor, Region, error)
 		if longSide <= 0 {
 			return Tensor{}, Region{}, fmt.Errorf("preprocess: dynamic input needs a long side")
 		}
-		s := float64(longSide) / float64(max(img.Width, img.Height))
-		r.Width = max(1, int(math.Round(float64(img.Width)*s)))
-		r.Height = max(1, int(math.Round(float64(img.Height)*s)))
-		m := max(1, spec.MultipleOf)
-		r.InputWidth = ceilDiv(r.Width, m) * m
-		r.InputHeight = ceilDiv(r.Height, m) * m
+		r.InputWidth, r.InputHeight = canvas(img.Width, img.Height, longSide, max(1, spec.MultipleOf))
+		s := min(float64(r.InputWidth)/float64(img.Width), float64(r.InputHeight)/float64(img.Height))
+		r.Width = min(r.InputWidth, max(1, int(math.Round(float64(img.Width)*s))))
+		r.Height = min(r.InputHeight, max(1, int(math.Round(float64(img.Height)*s))))
 	} else {
 		r.Width, r.Height = spec.Width, spec.Height
 		r.InputWidth, r.InputHeight = spec.Width, spec.Height
@@ -100,6 +103,25 @@ func Preprocess(spec InputSpec, img Image, longSide int) (Tensor, Region, error)
 	t := NewTensor(1, 3, int64(r.InputHeight), int64(r.InputWidth))
 	resizeNormalize(img, r, spec, t.Data)
 	return t, r, nil
+}
+
+// squareAspect is the short-to-long side ratio from which a page goes on
+// a square canvas instead of a ¾ one.
+const squareAspect = 0.85
+
+// canvas returns the input size for a w×h image at long side L: L
+// rounded up to a multiple of m, the short side ¾ of it (also a multiple
+// of m) unless the image is nearly square.
+func canvas(w, h, longSide, m int) (cw, ch int) {
+	l := ceilDiv(longSide, m) * m
+	short := max(m, ceilDiv(3*l/4, m)*m)
+	if float64(min(w, h)) > squareAspect*float64(max(w, h)) {
+		short = l
+	}
+	if w >= h {
+		return l, short
+	}
+	return short, l
 }
 
 // resizeNormalize writes the bilinear resize of img to r.Width×r.Height

@@ -82,9 +82,12 @@ func TestPreprocessDynamic(t *testing.T) {
 		want           Region
 	}{
 		{"portrait default side", 600, 800, 0, Region{Width: 480, Height: 640, InputWidth: 480, InputHeight: 640}},
-		{"landscape padded", 1000, 333, 320, Region{Width: 320, Height: 107, InputWidth: 320, InputHeight: 128}},
+		{"landscape on the ¾ canvas", 1000, 333, 320, Region{Width: 320, Height: 107, InputWidth: 320, InputHeight: 256}},
+		{"letter on the ¾ canvas", 612, 792, 320, Region{Width: 247, Height: 320, InputWidth: 256, InputHeight: 320}},
+		{"wider than ¾ fitted into it", 660, 792, 320, Region{Width: 256, Height: 307, InputWidth: 256, InputHeight: 320}},
+		{"nearly square on the square canvas", 900, 1000, 320, Region{Width: 288, Height: 320, InputWidth: 320, InputHeight: 320}},
 		{"upscale", 50, 40, 96, Region{Width: 96, Height: 77, InputWidth: 96, InputHeight: 96}},
-		{"thin strip", 1000, 1, 320, Region{Width: 320, Height: 1, InputWidth: 320, InputHeight: 32}},
+		{"thin strip", 1000, 1, 320, Region{Width: 320, Height: 1, InputWidth: 320, InputHeight: 256}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
