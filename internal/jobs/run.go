@@ -167,6 +167,16 @@ type item struct {
 // that finished while the previous commit was syncing.
 const maxBatch = 256
 
+type optionsKey struct{}
+
+// OptionsOf returns the options (SubmitWith) of the job whose file a
+// Processor is working on, from the context the Manager gives it; nil
+// outside a job.
+func OptionsOf(ctx context.Context) map[string]any {
+	o, _ := ctx.Value(optionsKey{}).(map[string]any)
+	return o
+}
+
 // run runs job id until every input has a record, the job is cancelled,
 // or Shutdown stops it. Its goroutines are a feeder, FileWorkers workers
 // and this one, which stores records; it waits for all of them.
@@ -182,9 +192,11 @@ func (m *Manager) run(id string) {
 		m.mu.Unlock()
 	}()
 
-	if !m.start(id) {
+	job, ok := m.start(id)
+	if !ok {
 		return
 	}
+	ctx = context.WithValue(ctx, optionsKey{}, job.Options)
 	begin := time.Now()
 
 	work := make(chan item, m.fileWorkers)
@@ -258,8 +270,8 @@ func (m *Manager) run(id string) {
 }
 
 // start moves a queued job to running (a running one is resumed as it
-// is). It reports false when the job is not there to run.
-func (m *Manager) start(id string) bool {
+// is) and returns it. It reports false when the job is not there to run.
+func (m *Manager) start(id string) (Job, bool) {
 	var (
 		jr   jobRecord
 		from State
@@ -286,13 +298,13 @@ func (m *Manager) start(id string) bool {
 	m.states.Unlock()
 	switch {
 	case errors.Is(err, errNotRunning), errors.Is(err, ErrNotFound):
-		return false // cancelled while queued, or expired
+		return Job{}, false // cancelled while queued, or expired
 	case err != nil:
 		m.fail(id, fmt.Sprintf("start: %v", err))
-		return false
+		return Job{}, false
 	}
 	m.log.Info("job started", "job", id, "total", jr.Total, "done", jr.Done)
-	return true
+	return jr.Job, true
 }
 
 // feedChunk is how many pending inputs the feeder reads per transaction.

@@ -319,7 +319,7 @@ func TestHealthAndModels(t *testing.T) {
 	}
 	code, body = ts.get("/models")
 	m := decode[modelsResponse](t, body)
-	if code != 200 || m.DeepFeatures.Available || !strings.Contains(m.DeepFeatures.Message, "no feature extractor") || m.Models == nil {
+	if code != 200 || m.DeepFeatures.Available || !strings.Contains(m.DeepFeatures.Message, "without a feature extractor") || m.Models == nil {
 		t.Fatalf("models: %d %s", code, body)
 	}
 }

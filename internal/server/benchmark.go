@@ -112,9 +112,9 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 		return errorf(kindNotFound, "%q holds no PDF", req.Files)
 	}
 	warm := files[:min(len(files), benchWarmup)]
-	s.runFiles(ctx, warm, opt.workers)
+	s.runFiles(ctx, warm, opt)
 	start := time.Now()
-	recs := s.runFiles(ctx, files, opt.workers)
+	recs := s.runFiles(ctx, files, opt)
 	el := time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("benchmark over %d files: %w", len(files), err)

@@ -8,10 +8,6 @@ import (
 	"dataplus/internal/record"
 )
 
-// deepFeaturesMessage is what every answer says about deep features until
-// issue 3 lands.
-const deepFeaturesMessage = "this build has no feature extractor yet (issue 3): metadata and OCR routing only"
-
 type engineInfo struct {
 	Name  string `json:"name"`
 	Kind  string `json:"kind"`
@@ -22,11 +18,6 @@ type deviceInfo struct {
 	Kind       string `json:"kind"`
 	Count      int    `json:"count"`
 	GOMAXPROCS int    `json:"gomaxprocs,omitempty"`
-}
-
-type deepFeatures struct {
-	Available bool   `json:"available"`
-	Message   string `json:"message"`
 }
 
 type queueInfo struct {
@@ -44,12 +35,27 @@ type healthResponse struct {
 	Engines      []engineInfo `json:"engines"`
 	Models       []string     `json:"models"`
 	Devices      []deviceInfo `json:"devices"`
-	DeepFeatures deepFeatures `json:"deep_features"`
+	DeepFeatures FeaturesInfo `json:"deep_features"`
 	Queue        queueInfo    `json:"queue"`
 }
 
 func (s *Server) engines() []engineInfo {
-	return []engineInfo{{Name: record.EngineDataplus, Kind: "metadata+routing", Ready: true}}
+	out := []engineInfo{{Name: record.EngineDataplus, Kind: "metadata+routing", Ready: true}}
+	if s.pcfg.Fallback != nil {
+		out = append(out, engineInfo{Name: "pdfium", Kind: "fallback reader", Ready: true})
+	}
+	if s.features.Available {
+		out = append(out, engineInfo{Name: s.features.Backend, Kind: "deep features", Ready: true})
+	}
+	return out
+}
+
+// modelNames lists the feature models, never null.
+func (s *Server) modelNames() []string {
+	if s.features.Models == nil {
+		return []string{}
+	}
+	return s.features.Models
 }
 
 func devices() []deviceInfo {
@@ -86,9 +92,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 		Version:      s.cfg.Version,
 		UptimeS:      s.st.snapshot().UptimeS,
 		Engines:      s.engines(),
-		Models:       []string{},
+		Models:       s.modelNames(),
 		Devices:      devices(),
-		DeepFeatures: deepFeatures{Message: deepFeaturesMessage},
+		DeepFeatures: s.features,
 		Queue:        s.queue(),
 	}
 	code := http.StatusOK
@@ -102,16 +108,16 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 type modelsResponse struct {
 	Models       []string     `json:"models"`
 	Engines      []engineInfo `json:"engines"`
-	DeepFeatures deepFeatures `json:"deep_features"`
+	DeepFeatures FeaturesInfo `json:"deep_features"`
 }
 
 // models is GET /models: what can process files, and the (so far empty)
 // list of feature models.
 func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, modelsResponse{
-		Models:       []string{},
+		Models:       s.modelNames(),
 		Engines:      s.engines(),
-		DeepFeatures: deepFeatures{Message: deepFeaturesMessage},
+		DeepFeatures: s.features,
 	})
 	return nil
 }

@@ -30,10 +30,25 @@ func (t tallying) File(ctx context.Context, src ingest.Source) record.Record {
 	if src.Open == nil && t.s.roots.withinReal(src.Path) {
 		src.Open = t.s.roots.opener(src.Path)
 	}
-	rec := t.proc.File(ctx, src)
+	proc := t.proc
+	if deep, _ := jobs.OptionsOf(ctx)[optDeep].(bool); deep {
+		if t.s.fproc == nil {
+			// The job was accepted by a server that had features; this
+			// one (after a restart) has not.
+			rec := record.Record{Index: src.Index, Path: src.Path, Error: record.NewError(fmt.Errorf(
+				"deep features are not available on this server: %s: %w", t.s.features.Message, record.ErrUnavailable))}
+			t.s.tally(&rec)
+			return rec
+		}
+		proc = t.s.fproc
+	}
+	rec := proc.File(ctx, src)
 	t.s.tally(&rec)
 	return rec
 }
+
+// optDeep is the job option that asks for deep features.
+const optDeep = "extract_deep_features"
 
 // jobError maps the job manager's errors.
 func jobError(id string, err error) error {
@@ -99,6 +114,9 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 // max_workers (and batch_size, which has no effect yet) are only recorded.
 func jobOptions(o options) map[string]any {
 	opts := map[string]any{"include_pages": o.includePages}
+	if o.deep {
+		opts[optDeep] = true
+	}
 	if o.maxWorkers > 0 {
 		opts["max_workers"] = o.maxWorkers
 	}

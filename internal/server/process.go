@@ -88,7 +88,7 @@ func (s *Server) processJSON(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	recs := s.runFiles(ctx, files, opt.workers)
+	recs := s.runFiles(ctx, files, opt)
 	return s.respond(w, r, start, recs, opt)
 }
 
@@ -119,14 +119,19 @@ func (s *Server) reservePages(weight int64) (func(), error) {
 	}, nil
 }
 
-// processor returns a pipeline processor with the given workers, sharing
-// the server's metrics.
-func (s *Server) processor(workers int) *pipeline.Processor {
-	if workers == s.pcfg.Workers {
-		return s.proc
+// processor returns a pipeline processor for the request's options: the
+// server's own (with or without features) at its full worker count, or a
+// narrower one sharing the server's metrics.
+func (s *Server) processor(o options) *pipeline.Processor {
+	base := s.proc
+	if o.deep {
+		base = s.fproc
 	}
-	cfg := s.pcfg
-	cfg.Workers = workers
+	if o.workers == s.pcfg.Workers {
+		return base
+	}
+	cfg := base.Config()
+	cfg.Workers = o.workers
 	return pipeline.NewProcessor(cfg, s.log, s.pmetrics)
 }
 
@@ -135,10 +140,10 @@ func (s *Server) processor(workers int) *pipeline.Processor {
 // pipeline never started (the deadline passed or the client left) get a
 // record with the context's error kind, so the answer still has a record
 // for every input; those are not counted as processed.
-func (s *Server) runFiles(ctx context.Context, files []inputFile, workers int) []record.Record {
+func (s *Server) runFiles(ctx context.Context, files []inputFile, o options) []record.Record {
 	recs := make([]record.Record, len(files))
 	done := make([]bool, len(files))
-	proc := s.processor(workers)
+	proc := s.processor(o)
 	if s.testHookBeforeRun != nil {
 		s.testHookBeforeRun(ctx)
 	}
@@ -250,7 +255,7 @@ func (s *Server) processUpload(w http.ResponseWriter, r *http.Request, boundary 
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
 	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes), boundary)
-	recs, err := s.runUploads(ctx, mr, opt.workers, s.bodyDeadline(w))
+	recs, err := s.runUploads(ctx, mr, opt, s.bodyDeadline(w))
 	if err != nil {
 		return err
 	}
@@ -259,12 +264,12 @@ func (s *Server) processUpload(w http.ResponseWriter, r *http.Request, boundary 
 
 // runUploads reads the parts and processes them; bodyRead is called once
 // the body has been read to its end (or abandoned).
-func (s *Server) runUploads(ctx context.Context, mr *multipart.Reader, workers int, bodyRead func()) ([]record.Record, error) {
+func (s *Server) runUploads(ctx context.Context, mr *multipart.Reader, o options, bodyRead func()) ([]record.Record, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var once sync.Once
 	defer once.Do(bodyRead)
-	proc := s.processor(workers)
+	proc := s.processor(o)
 	var (
 		mu   sync.Mutex
 		recs []record.Record
@@ -281,7 +286,7 @@ func (s *Server) runUploads(ctx context.Context, mr *multipart.Reader, workers i
 		wg.Wait()
 		return nil, err
 	}
-	free := make(chan struct{}, workers) // a token per busy worker
+	free := make(chan struct{}, o.workers) // a token per busy worker
 	n := 0
 	for ; ; n++ {
 		part, err := mr.NextPart()

@@ -315,7 +315,7 @@ func TestRequestErrors(t *testing.T) {
 		{"no paths", "POST", "/process", "application/json", []byte(`{"pdf_paths":[]}`), 400, "bad_request", "pdf_paths is empty"},
 		{"negative workers", "POST", "/process", "application/json", []byte(`{"pdf_paths":["text.pdf"],"max_workers":-1}`), 400, "bad_request", "max_workers"},
 		{"huge batch", "POST", "/process", "application/json", []byte(`{"pdf_paths":["text.pdf"],"batch_size":100000}`), 400, "bad_request", "batch_size"},
-		{"deep features", "POST", "/process", "application/json", []byte(`{"pdf_paths":["text.pdf"],"extract_deep_features":true}`), 422, "backend_unavailable", "no feature extractor"},
+		{"deep features", "POST", "/process", "application/json", []byte(`{"pdf_paths":["text.pdf"],"extract_deep_features":true}`), 422, "backend_unavailable", "without a feature extractor"},
 		{"query on JSON", "POST", "/process?max_workers=1", "application/json", []byte(`{"pdf_paths":["text.pdf"]}`), 400, "bad_request", "query parameters"},
 		{"oversize JSON body", "POST", "/process", "application/json", []byte(`{"pdf_paths":["` + big + `"]}`), 413, "too_large", "larger than the limit"},
 		{"oversize upload body", "POST", "/process", bigCT, bigBody, 413, "too_large", "larger than the limit"},

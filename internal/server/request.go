@@ -29,18 +29,20 @@ type options struct {
 	workers      int  // effective: the request's max_workers capped at the pipeline's
 	includePages bool // effective
 	maxWorkers   int  // as requested (0: not given)
-	batchSize    int  // as requested; no effect without deep features
+	batchSize    int  // as requested (the model's batcher is shared; this is advisory)
+	deep         bool // extract_deep_features
 }
 
-// maxBatchSize bounds batch_size. It has no effect until deep features
-// exist (issue 3), but a value that could never work is refused now.
+// maxBatchSize bounds batch_size. Batches are formed by the one batcher
+// per model that every request shares, so the value is advisory, but a
+// value that could never work is refused.
 const maxBatchSize = 1024
 
 // options validates the request's settings against the server's. A
 // max_workers above the pipeline's workers is capped to them.
 func (s *Server) options(deep bool, batch, workers int, pages *bool) (options, error) {
-	if deep {
-		return options{}, errorf(kindUnavailable, "this build has no feature extractor yet (deep features arrive with issue 3); send extract_deep_features=false")
+	if deep && s.fproc == nil {
+		return options{}, errorf(kindUnavailable, "deep features are not available on this server: %s; send extract_deep_features=false", s.features.Message)
 	}
 	if batch < 0 || batch > maxBatchSize {
 		return options{}, errorf(kindBadRequest, "batch_size must be between 0 (the default) and %d, got %d", maxBatchSize, batch)
@@ -48,7 +50,7 @@ func (s *Server) options(deep bool, batch, workers int, pages *bool) (options, e
 	if workers < 0 {
 		return options{}, errorf(kindBadRequest, "max_workers must be 0 (the server's %d) or more, got %d", s.pcfg.Workers, workers)
 	}
-	o := options{workers: s.pcfg.Workers, includePages: s.cfg.IncludePages, maxWorkers: workers, batchSize: batch}
+	o := options{workers: s.pcfg.Workers, includePages: s.cfg.IncludePages, maxWorkers: workers, batchSize: batch, deep: deep}
 	if workers > 0 {
 		o.workers = min(workers, s.pcfg.Workers)
 	}

@@ -74,10 +74,25 @@ type Deps struct {
 	// Jobs opens the job manager with the processor it must use (one that
 	// also counts into the server's stats). Nil: the /jobs routes answer
 	// 422 backend_unavailable.
-	Jobs       func(jobs.Processor) (*jobs.Manager, error)
-	Log        *slog.Logger          // nil: discard
-	Registerer prometheus.Registerer // the server's series go here
-	Gatherer   prometheus.Gatherer   // what GET /metrics exposes
+	Jobs func(jobs.Processor) (*jobs.Manager, error)
+	// Features computes deep features for requests that ask for them; nil
+	// when they are not available (FeaturesInfo.Message says why).
+	Features     pipeline.Featurizer
+	FeaturesInfo FeaturesInfo
+	Log          *slog.Logger          // nil: discard
+	Registerer   prometheus.Registerer // the server's series go here
+	Gatherer     prometheus.Gatherer   // what GET /metrics exposes
+}
+
+// FeaturesInfo describes the deep-feature backend for /health and
+// /models.
+type FeaturesInfo struct {
+	Available bool     `json:"available"`
+	Message   string   `json:"message"`           // why not, or what runs
+	Model     string   `json:"model,omitempty"`   // the visual model
+	Dim       int      `json:"dim,omitempty"`     // document vector length
+	Backend   string   `json:"backend,omitempty"` // e.g. onnxruntime-cpu 1.30.0
+	Models    []string `json:"models,omitempty"`  // every model the registry lists
 }
 
 // Server is the HTTP API. Build it with New, run it with Serve and stop it
@@ -92,7 +107,9 @@ type Server struct {
 
 	pcfg     pipeline.Config
 	pmetrics *pipeline.Metrics
-	proc     *pipeline.Processor
+	proc     *pipeline.Processor // metadata and routing
+	fproc    *pipeline.Processor // with deep features; nil without
+	features FeaturesInfo
 	jobs     *jobs.Manager
 
 	requests *gate   // work requests
@@ -158,6 +175,19 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
 	}
 	s.proc = pipeline.NewProcessor(d.Pipeline, log, d.PipelineMetrics)
+	s.features = d.FeaturesInfo
+	if d.Features == nil && s.features.Message == "" {
+		s.features.Message = "the server was started without a feature extractor (dataplus serve loads one when `dataplus setup` has installed the models)"
+	}
+	if d.Features != nil {
+		fc := d.Pipeline
+		fc.Features = d.Features
+		if fc.FeatureTimeout <= 0 {
+			fc.FeatureTimeout = pipeline.DefaultConfig().FeatureTimeout
+		}
+		s.fproc = pipeline.NewProcessor(fc, log, d.PipelineMetrics)
+		s.features.Available = true
+	}
 	s.metricsH = promhttp.HandlerFor(d.Gatherer, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
