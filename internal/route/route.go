@@ -33,6 +33,7 @@ const (
 	ReasonVectorOnly     = "vector_only"          // no text, no images, many path operators (text as curves)
 	ReasonNothing        = "no_content"           // no text, no images worth OCR
 	ReasonScanIncomplete = "scan_incomplete"      // the content scan stopped early; facts are partial
+	ReasonRenderedInk    = "rendered_ink"         // read by PDFium (fallback): share of a small render that is not white
 	ReasonRasterShare    = "raster_page_share"    // document: share of pages that are page images
 	ReasonNeedsOCRShare  = "needs_ocr_page_share" // document: share of pages routed ocr or ocr_regions
 )
