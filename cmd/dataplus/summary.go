@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,12 @@ type summary struct {
 	labels map[route.Label]int
 	routes map[route.Route]int
 	kinds  map[record.Kind]int
+
+	// With --features: documents with a vector, pages embedded, feature
+	// failures by kind, and the stage times summed over documents (ms).
+	featDocs, featPages, featSkipped int
+	featKinds                        map[string]int
+	render, infer, fuse              float64
 }
 
 func newSummary(start time.Time) *summary {
@@ -35,6 +42,8 @@ func newSummary(start time.Time) *summary {
 		labels: map[route.Label]int{},
 		routes: map[route.Route]int{},
 		kinds:  map[record.Kind]int{},
+
+		featKinds: map[string]int{},
 	}
 }
 
@@ -47,6 +56,18 @@ func (s *summary) add(r *record.Record) {
 	if r.Error != nil {
 		s.errors.Add(1)
 		s.kinds[r.Error.Kind]++
+	}
+	if f := r.Features; f != nil {
+		if f.Error != nil {
+			s.featKinds[f.Error.Kind]++
+		} else {
+			s.featDocs++
+		}
+		s.featPages += f.Pages
+		s.featSkipped += f.Skipped
+		s.render += r.Timings.Render
+		s.infer += r.Timings.Infer
+		s.fuse += r.Timings.Fuse
 	}
 	if r.Route != nil {
 		s.labels[r.Route.Label]++
@@ -80,6 +101,14 @@ func (s *summary) print(w io.Writer, now time.Time) {
 	slices.Sort(kinds)
 	for _, k := range kinds {
 		fmt.Fprintf(tw, "  %s\t%d\t\n", k, s.kinds[k])
+	}
+	if s.featDocs > 0 || len(s.featKinds) > 0 {
+		fmt.Fprintf(tw, "features: documents\t%d\t\n", s.featDocs)
+		fmt.Fprintf(tw, "features: pages embedded\t%d\t%.1f pages/s (%d skipped)\n", s.featPages, float64(s.featPages)/el, s.featSkipped)
+		fmt.Fprintf(tw, "features: render / infer / fuse\t%.1fs / %.1fs / %.1fs\tsummed over documents\n", s.render/1000, s.infer/1000, s.fuse/1000)
+		for _, k := range slices.Sorted(maps.Keys(s.featKinds)) {
+			fmt.Fprintf(tw, "  features failed: %s\t%d\t\n", k, s.featKinds[k])
+		}
 	}
 	tw.Flush()
 }

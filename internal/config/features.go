@@ -32,7 +32,7 @@ func DefaultFeatures() Features {
 		Model:     "ppocrv4_det",
 		Scales:    Ints{320, 512},
 		Pages:     16,
-		Batch:     2,
+		Batch:     1,
 		BatchWait: Duration(5 * time.Millisecond),
 	}
 }

@@ -197,9 +197,10 @@ type page struct {
 
 // Document computes rec's features from the file's bytes and sets
 // rec.Features and the render, infer and fuse timings. A page that cannot
-// be rendered or embedded is left out (Features.Skipped counts it); when
-// no page could be, the error of the first is returned and rec.Features
-// still holds the metadata part.
+// be rendered or embedded is left out (Features.Skipped counts it). When
+// the file does not open or no page could be embedded, rec.Features holds
+// the metadata block and an Error with the kind, and that error is
+// returned; rec.Error is left alone (the metadata and routes stand).
 func (e *Extractor) Document(ctx context.Context, data []byte, password string, rec *record.Record) error {
 	var (
 		pages      []page
@@ -216,7 +217,7 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 		for i := range n {
 			pages[i].index = i
 			t0 := time.Now()
-			img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong})
+			img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong, Unrotated: true})
 			var text string
 			if err == nil {
 				text, err = d.Text(ctx, i)
@@ -280,16 +281,19 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 		}
 		doc.Fit = e.fitID
 	}
+	switch {
+	case err != nil: // the document did not open, or the pool is closed
+		err = fmt.Errorf("features: %w", err)
+	case len(vectors) == 0 && first != nil:
+		err = fmt.Errorf("features: no page could be embedded: %w", first)
+	}
+	if err != nil {
+		doc.Error = &features.Error{Kind: string(record.KindOf(err)), Message: err.Error()}
+	}
 	rec.Features = &doc
 	rec.Timings.Fuse = ms(time.Since(t))
 	e.metrics.document(rec, len(vectors), skipped)
-	switch {
-	case err != nil: // the document did not open, or the pool is closed
-		return fmt.Errorf("features: %w", err)
-	case len(vectors) == 0 && first != nil:
-		return fmt.Errorf("features: no page could be embedded: %w", first)
-	}
-	return nil
+	return err
 }
 
 // page runs the visual model on one rendered page and fuses its blocks.

@@ -31,4 +31,15 @@ type Document struct {
 	Vector     []float32 `json:"vector"`                  // fused and pooled, L2-normalised
 	Projected  []float32 `json:"projected,omitempty"`     // Vector projected by a fitted model (process --pca)
 	Fit        string    `json:"fit,omitempty"`           // the fitted model's id, when Projected is set
+	// Error says why no page could be embedded (the file does not render,
+	// or the feature deadline passed); Vector then holds the metadata
+	// block only. Kind is one of the record's error kinds.
+	Error *Error `json:"error,omitempty"`
+}
+
+// Error is a feature failure: the document's metadata and routes are
+// still valid.
+type Error struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
 }

@@ -12,7 +12,7 @@ const (
 	DefaultVisualWeight = 1
 	DefaultLayoutWeight = 0.5
 	DefaultTextWeight   = 1
-	DefaultMetaWeight   = 0.25
+	DefaultMetaWeight   = 0.1
 )
 
 // Fuser builds page and document vectors. Every vector a Fuser makes has

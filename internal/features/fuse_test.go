@@ -35,9 +35,9 @@ func TestFuserBlocksAndDim(t *testing.T) {
 	}{
 		{"detector", Fuser{VisualDim: 10, Detector: true}, []Block{
 			{BlockVisual, 0, 10, 1}, {BlockLayout, 10, LayoutDim, 0.5},
-			{BlockText, 10 + LayoutDim, TextDim, 1}, {BlockMeta, 10 + LayoutDim + TextDim, MetaDim, 0.25}}},
+			{BlockText, 10 + LayoutDim, TextDim, 1}, {BlockMeta, 10 + LayoutDim + TextDim, MetaDim, 0.1}}},
 		{"no detector", Fuser{VisualDim: 2048}, []Block{
-			{BlockVisual, 0, 2048, 1}, {BlockText, 2048, TextDim, 1}, {BlockMeta, 2048 + TextDim, MetaDim, 0.25}}},
+			{BlockVisual, 0, 2048, 1}, {BlockText, 2048, TextDim, 1}, {BlockMeta, 2048 + TextDim, MetaDim, 0.1}}},
 		{"lsa and weights", Fuser{VisualDim: 6, Detector: true, Text: lsa, Weights: map[string]float32{BlockMeta: 0, BlockText: 2}}, []Block{
 			{BlockVisual, 0, 6, 1}, {BlockLayout, 6, LayoutDim, 0.5},
 			{BlockText, 6 + LayoutDim, 4, 2}, {BlockMeta, 10 + LayoutDim, MetaDim, 0}}},

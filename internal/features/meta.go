@@ -27,9 +27,9 @@ import (
 //	9      has attachments                               Metadata.EmbeddedFiles
 //	10     PDF/A                                         XMP.PDFAPart > 0
 //	11     PDF/UA                                        XMP.PDFUAPart > 0
-//	12     linearized                                    Metadata.Linearized
-//	13     cross-reference repaired                      XRef.Repaired
-//	14     incrementally updated                         XRef.Sections > 1
+//	12     has a document language                       Metadata.Language
+//	13     has an XMP packet                             Metadata.XMP != nil
+//	14     has custom information entries               len(Info.Custom) > 0
 //	15     log10(1+fonts)/2                              len(Metadata.Fonts)
 //	16     share of fonts embedded                       Font.Embedded
 //	17     log10(1+images per page)/2                    Metadata.Images / Pages
@@ -42,7 +42,12 @@ import (
 //	29     mean aspect width/height / 2, capped at 1     MetaInput.Pages
 //	30–40  producer one-hot, see producers               Info and XMP producer and creator
 //
-// A nil input leaves its rows zero.
+// The vector describes the document, not its bytes: how a file happens
+// to be written (linearized, incrementally updated, repaired, compressed)
+// and how a viewer turns its pages (/Rotate) are left out, so that a
+// re-saved or turned copy is a near-duplicate of its original. Only the
+// file size, on a log scale, still moves a little with the encoding. A
+// nil input leaves its rows zero.
 const MetaDim = 41
 
 // Offsets of the multi-value parts of the metadata vector.
@@ -121,9 +126,9 @@ func MetaOf(in MetaInput) []float32 {
 		flag(9, m.EmbeddedFiles > 0)
 		flag(10, m.XMP != nil && m.XMP.PDFAPart > 0)
 		flag(11, m.XMP != nil && m.XMP.PDFUAPart > 0)
-		flag(12, m.Linearized)
-		flag(13, m.XRef.Repaired)
-		flag(14, m.XRef.Sections > 1)
+		flag(12, m.Language != "")
+		flag(13, m.XMP != nil)
+		flag(14, len(m.Info.Custom) > 0)
 		v[15] = float32(math.Log10(1+float64(len(m.Fonts))) / 2)
 		if len(m.Fonts) > 0 {
 			embedded := 0
@@ -183,12 +188,17 @@ func routeShares(dst []float32, d *route.Document, pages []route.Decision) {
 }
 
 // geometry writes mean area, portrait share, landscape share and mean
-// aspect of pages with a positive size.
+// aspect of pages with a positive size, in the orientation of their
+// content (the crop box, without /Rotate), as the pages are rendered for
+// the visual block.
 func geometry(dst []float32, pages []inspect.Page) {
 	var area, aspect float64
 	n, portrait, landscape := 0, 0, 0
 	for _, p := range pages {
 		w, h := p.WidthPt, p.HeightPt
+		if p.Rotate%180 != 0 {
+			w, h = h, w
+		}
 		if !(w > 0 && h > 0) || !finite(w*h) {
 			continue
 		}

@@ -45,7 +45,7 @@ func TestMetaSynthetic(t *testing.T) {
 	want[2] = 0.5
 	want[3] = 1 // encrypted; needs no password
 	want[5], want[6], want[7], want[9], want[10] = 1, 1, 1, 1, 1
-	want[14] = 1 // two xref sections
+	want[13] = 1 // an XMP packet
 	want[15] = math.Log10(5) / 2
 	want[16] = 0.75
 	want[17] = math.Log10(12) / 2 // log10(1+99/9)/2
@@ -184,5 +184,16 @@ func TestMetaSamples(t *testing.T) {
 				t.Errorf("producer one-hot = %v, want other", v[metaProducers:])
 			}
 		})
+	}
+}
+
+// TestMetaGeometryUnrotated: a portrait page turned by /Rotate counts as
+// portrait, as the visual block sees it.
+func TestMetaGeometryUnrotated(t *testing.T) {
+	shown := []inspect.Page{{WidthPt: 841.89, HeightPt: 595.276, Rotate: 90}}
+	upright := []inspect.Page{{WidthPt: 595.276, HeightPt: 841.89}}
+	a, b := MetaOf(MetaInput{Pages: shown}), MetaOf(MetaInput{Pages: upright})
+	if !slices.Equal(a, b) || a[metaGeometry+1] != 1 {
+		t.Errorf("turned page %v, upright page %v", a[metaGeometry:metaGeometry+4], b[metaGeometry:metaGeometry+4])
 	}
 }

@@ -46,7 +46,8 @@ type Reader interface {
 	Read(ctx context.Context, data []byte, password string, rec *record.Record) error
 }
 
-// Featurizer computes a routed record's deep features.
+// Featurizer computes a routed record's deep features and records them,
+// or why they failed, in rec.Features.
 type Featurizer interface {
 	Document(ctx context.Context, data []byte, password string, rec *record.Record) error
 }
@@ -262,8 +263,14 @@ func (p *Processor) analyse(ctx context.Context, data []byte, rec *record.Record
 	if rec.Error != nil || p.cfg.Features == nil {
 		return
 	}
-	if err := p.cfg.Features.Document(ctx, data, p.cfg.Password, rec); err != nil && rec.Error == nil {
-		rec.Error = record.NewError(err)
+	// A feature failure is the featurizer's to record (in rec.Features):
+	// the metadata and routes stand. Only a featurizer that recorded
+	// nothing leaves its error on the record.
+	if err := p.cfg.Features.Document(ctx, data, p.cfg.Password, rec); err != nil {
+		p.log.Debug("features failed", "doc", rec.Path, "err", err)
+		if rec.Features == nil {
+			rec.Error = record.NewError(err)
+		}
 	}
 }
 

@@ -34,6 +34,11 @@ type Size struct {
 	LongSide int
 	// DPI renders at this many pixels per inch (72 points).
 	DPI float64
+	// Unrotated ignores the page's /Rotate: the page is drawn in the
+	// orientation of its content (and LongSide applies to that). Deep
+	// features use it, so that a copy with a page turned by a viewer's
+	// "rotate" command is still a near-duplicate.
+	Unrotated bool
 }
 
 // Image is a rendered page: packed RGB, 3 bytes per pixel, rows top to
@@ -190,11 +195,24 @@ func (d *Doc) Render(ctx context.Context, page int, size Size) (Image, error) {
 		if err != nil {
 			return err
 		}
-		wpx, hpx, err := size.pixels(float64(w.PageWidth), float64(h.PageHeight), d.pool.opts.MaxPixels)
+		pw, ph, turn := float64(w.PageWidth), float64(h.PageHeight), enums.FPDF_PAGE_ROTATION_NONE
+		if size.Unrotated {
+			r, err := p.FPDFPage_GetRotation(&requests.FPDFPage_GetRotation{Page: pg})
+			if err != nil {
+				return err
+			}
+			// PDFium applies /Rotate and then the extra turn: turning
+			// the rest of the way round undoes it.
+			turn = (4 - r.PageRotation) % 4
+			if turn%2 == 1 {
+				pw, ph = ph, pw
+			}
+		}
+		wpx, hpx, err := size.pixels(pw, ph, d.pool.opts.MaxPixels)
 		if err != nil {
 			return err
 		}
-		img, err = renderBitmap(p, pg, wpx, hpx)
+		img, err = renderBitmap(p, pg, wpx, hpx, turn)
 		return err
 	})
 	if err != nil {
@@ -206,7 +224,7 @@ func (d *Doc) Render(ctx context.Context, page int, size Size) (Image, error) {
 
 // renderBitmap renders pg into a new wpx x hpx BGRx bitmap inside the
 // instance and converts it to packed RGB.
-func renderBitmap(p pdfium.Pdfium, pg requests.Page, wpx, hpx int) (Image, error) {
+func renderBitmap(p pdfium.Pdfium, pg requests.Page, wpx, hpx int, turn enums.FPDF_PAGE_ROTATION) (Image, error) {
 	bm, err := p.FPDFBitmap_CreateEx(&requests.FPDFBitmap_CreateEx{
 		Width: wpx, Height: hpx, Format: enums.FPDF_BITMAP_FORMAT_BGRX, Pointer: uint64(0),
 	})
@@ -229,7 +247,7 @@ func renderBitmap(p pdfium.Pdfium, pg requests.Page, wpx, hpx int) (Image, error
 	}
 	if _, err := p.FPDF_RenderPageBitmap(&requests.FPDF_RenderPageBitmap{
 		Bitmap: bm.Bitmap, Page: pg, SizeX: wpx, SizeY: hpx,
-		Rotate: enums.FPDF_PAGE_ROTATION_NONE, Flags: enums.FPDF_RENDER_FLAG_ANNOT,
+		Rotate: turn, Flags: enums.FPDF_RENDER_FLAG_ANNOT,
 	}); err != nil {
 		return Image{}, err
 	}

@@ -19,8 +19,9 @@ import (
 	"dataplus/internal/testpdf"
 )
 
-// corpusDir is the shared public corpus; tests that need it skip without it.
-const corpusDir = "/work/shared/corpus"
+// corpusDir is the shared public corpus ("" when there is none: tests
+// that need it skip).
+var corpusDir, _ = testpdf.CorpusDir()
 
 // newPool starts a pool for a test with small defaults and closes it at
 // the end. The compilation cache is the default one, so only the first
@@ -758,4 +759,50 @@ func TestBadCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d files, kinds %v, stats %+v", len(entries), kinds, p.Stats())
+}
+
+// TestRenderUnrotated: Unrotated draws a page with /Rotate 90 in its
+// content's orientation: the shown render turned back a quarter.
+func TestRenderUnrotated(t *testing.T) {
+	p := newPool(t, nil)
+	f := fixture(t, "rotated")
+	var shown, upright Image
+	err := p.Document(context.Background(), f.Data, "", func(d *Doc) error {
+		var err error
+		if shown, err = d.Render(context.Background(), 0, Size{LongSide: 200}); err != nil {
+			return err
+		}
+		upright, err = d.Render(context.Background(), 0, Size{LongSide: 200, Unrotated: true})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Crop box 540×720 pt shown turned: 200×150; upright: 150×200.
+	if shown.Width != 200 || shown.Height != 150 || upright.Width != 150 || upright.Height != 200 {
+		t.Fatalf("shown %dx%d, upright %dx%d", shown.Width, shown.Height, upright.Width, upright.Height)
+	}
+	// /Rotate 90 turns the page clockwise for display: pixel (x, y) of
+	// the upright page is at (H-1-y, x) of the shown one. Glyphs are
+	// anti-aliased differently when drawn turned, so compare 10×10 block
+	// means (the opposite turn gives 23).
+	const bs = 10
+	diff, n := 0.0, 0
+	for by := 0; by+bs <= upright.Height; by += bs {
+		for bx := 0; bx+bs <= upright.Width; bx += bs {
+			a, b := 0, 0
+			for y := by; y < by+bs; y++ {
+				for x := bx; x < bx+bs; x++ {
+					sx, sy := upright.Height-1-y, x
+					a += int(upright.Pix[(y*upright.Width+x)*3])
+					b += int(shown.Pix[(sy*shown.Width+sx)*3])
+				}
+			}
+			diff += math.Abs(float64(a-b)) / (bs * bs)
+			n++
+		}
+	}
+	if mae := diff / float64(n); mae > 3 {
+		t.Errorf("upright render differs from the shown one turned back: mean abs difference of block means %.2f", mae)
+	}
 }

@@ -1,0 +1,106 @@
+package deep
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+
+	"dataplus/internal/assets"
+	"dataplus/internal/pipeline"
+	"dataplus/internal/record"
+	"dataplus/internal/render"
+	"dataplus/internal/testpdf"
+)
+
+// needAssets skips without the bundled models, or fails when
+// DATAPLUS_REQUIRE_MODELS=1 (make test sets it after make setup).
+func needAssets(t testing.TB) string {
+	t.Helper()
+	dir, _ := assets.Dir("")
+	st, err := assets.Check(dir)
+	if err == nil {
+		err = st.Err()
+	}
+	if err != nil {
+		if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
+			t.Fatalf("models required: %v", err)
+		}
+		t.Skipf("run make setup: %v", err)
+	}
+	return dir
+}
+
+// testConfig is the configuration the tests use: the defaults of
+// dataplus process with one PDFium instance per test extractor.
+func testConfig(dir string) Config {
+	ro := render.DefaultOptions()
+	ro.Instances = 2
+	return Config{
+		AssetsDir: dir,
+		Scales:    []int{320, 512},
+		Pages:     4,
+		Batch:     2,
+		Threads:   2,
+		Render:    ro,
+	}
+}
+
+// newExtractor starts an extractor closed at the end of the test.
+func newExtractor(t testing.TB, edit func(*Config)) *Extractor {
+	t.Helper()
+	cfg := testConfig(needAssets(t))
+	if edit != nil {
+		edit(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	x, err := New(context.Background(), cfg, log, nil)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := x.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return x
+}
+
+// processor runs the real pipeline with x (and the PDFium fallback).
+func processor(t testing.TB, x *Extractor, workers int) *pipeline.Processor {
+	t.Helper()
+	cfg := pipeline.DefaultConfig()
+	cfg.Workers = workers
+	cfg.Features = x
+	fb := NewFallback(render.DefaultOptions(), cfg.Route, nil)
+	fb.UsePool(x.Pool())
+	cfg.Fallback = fb
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return pipeline.NewProcessor(cfg, nil, nil)
+}
+
+var fixtures = sync.OnceValue(func() map[string]testpdf.Fixture {
+	m := map[string]testpdf.Fixture{}
+	for _, f := range testpdf.All() {
+		m[f.Name] = f
+	}
+	return m
+})
+
+func fixture(t testing.TB, name string) testpdf.Fixture {
+	t.Helper()
+	f, ok := fixtures()[name]
+	if !ok {
+		t.Fatalf("no fixture %q", name)
+	}
+	return f
+}
+
+// run processes one fixture.
+func run(t testing.TB, p *pipeline.Processor, f testpdf.Fixture) record.Record {
+	t.Helper()
+	return p.Bytes(context.Background(), 0, f.Name+".pdf", f.Data)
+}
