@@ -37,6 +37,7 @@ func renderOptions(cfg config.Config) render.Options {
 		o.Instances = n
 	}
 	o.CallTimeout = min(o.CallTimeout, time.Duration(cfg.Timeout))
+	o.Uninterruptible = cfg.Features.RenderFast
 	return o
 }
 

@@ -23,6 +23,7 @@ type Features struct {
 	BatchWait       Duration `json:"batch_wait"`       // longest a batch waits to fill
 	Threads         int      `json:"threads"`          // ONNX Runtime intra-op threads; 0 means one per core
 	RenderInstances int      `json:"render_instances"` // PDFium instances; 0 means one per worker
+	RenderFast      bool     `json:"render_fast"`      // PDFium without termination checks (trusted input only)
 	PCA             string   `json:"pca"`              // fitted model file (dataplus fit) to project with
 }
 
@@ -70,6 +71,7 @@ func BindFeatures(fs *flag.FlagSet, f *Features) {
 	fs.Var(&f.BatchWait, "batch-wait", "longest a partial batch waits for more pages, e.g. 5ms")
 	fs.IntVar(&f.Threads, "threads", f.Threads, "ONNX Runtime threads (0: one per core)")
 	fs.IntVar(&f.RenderInstances, "render-instances", f.RenderInstances, "PDFium instances (0: one per worker)")
+	fs.BoolVar(&f.RenderFast, "render-fast", f.RenderFast, "render about 4x faster, but a stuck PDFium call can no longer be stopped, only abandoned (trusted input only)")
 	if fs.Lookup("pca") == nil { // dataplus fit has its own --pca: the component count
 		fs.StringVar(&f.PCA, "pca", f.PCA, "project feature vectors with this fitted model (from `dataplus fit`)")
 	}

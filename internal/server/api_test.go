@@ -349,8 +349,8 @@ func TestBenchmark(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{`{"config":"GPU_Full","files":"sub"}`, 422, "needs deep features"},
-		{`{"config":"High_Concurrency","files":"sub"}`, 422, "needs deep features"},
+		{`{"config":"GPU_Full","files":"sub"}`, 422, "not in this build yet"},
+		{`{"config":"High_Concurrency","files":"sub"}`, 422, "not in this build yet"},
 		{`{"config":"fast","files":"sub"}`, 400, "unknown benchmark config"},
 		{`{"config":"metadata"}`, 400, "files is empty"},
 		{`{"config":"metadata","files":"../"}`, 403, `".."`},

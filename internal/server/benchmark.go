@@ -84,7 +84,7 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 	case !known:
 		return errorf(kindBadRequest, "unknown benchmark config %q; known: metadata, GPU_Full, GPU_No_Deep, CPU_Fallback, High_Concurrency", req.Config)
 	case !runs:
-		return errorf(kindUnavailable, "benchmark %s needs deep features (not in this build); run config \"metadata\"", req.Config)
+		return errorf(kindUnavailable, "benchmark %s is not in this build yet (the benchmark suite comes with dataplus bench); run config \"metadata\"", req.Config)
 	case req.Files == "":
 		return errorf(kindBadRequest, "files is empty: name a directory or glob under a data root")
 	case req.MaxFiles < 0 || req.MaxFiles > s.cfg.MaxFilesPerRequest:
