@@ -91,10 +91,11 @@ func modelsCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("models: %w", err)
 	}
+	presets := infer.PresetListings()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"assets_dir": dir, "assets": st.Files, "models": list})
+		return enc.Encode(map[string]any{"assets_dir": dir, "assets": st.Files, "models": list, "presets": presets})
 	}
 	fmt.Fprintf(stdout, "Assets in %s (chosen by %s):\n", dir, source)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -108,6 +109,13 @@ func modelsCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(tw, "  NAME\tTASK\tINSTALLED\tINPUT\tEMBEDDING\tLICENCE\tFILE")
 	for _, m := range list {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", m.Name, m.Task, m.Installed, m.Input, m.EmbeddingDims, m.License, m.File)
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nPresets for your own ONNX files (name one in models.json with \"preset\"; README):")
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  PRESET\tTASK\tINPUT\tEMBEDDING")
+	for _, p := range presets {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\n", p.Name, p.Task, p.Input, p.EmbeddingDims)
 	}
 	tw.Flush()
 	if !st.Complete() {

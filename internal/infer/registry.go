@@ -421,3 +421,14 @@ func installed(m Model) (string, error) {
 	}
 	return InstalledYes, nil
 }
+
+// PresetListings describes the presets for `dataplus models`: what a
+// user-supplied file named with each preset gets.
+func PresetListings() []Listing {
+	var out []Listing
+	for _, name := range Presets() {
+		p := presets[name]
+		out = append(out, Listing{Name: name, Task: p.Task, Input: p.Input.String(), EmbeddingDims: p.Embedding.Dims})
+	}
+	return out
+}
