@@ -8,26 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"dataplus/internal/assets"
+	"dataplus/internal/assets/assetstest"
 	"dataplus/internal/testpdf"
 )
-
-// needAssets skips without the bundled models, or fails when
-// DATAPLUS_REQUIRE_MODELS=1 (make test sets it after make setup).
-func needAssets(t *testing.T) {
-	t.Helper()
-	dir, _ := assets.Dir("")
-	st, err := assets.Check(dir)
-	if err == nil {
-		err = st.Err()
-	}
-	if err != nil {
-		if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
-			t.Fatalf("models required: %v", err)
-		}
-		t.Skipf("run make setup: %v", err)
-	}
-}
 
 // sampleDir writes a few well-formed fixtures.
 func sampleDir(t *testing.T, names ...string) string {
@@ -57,7 +40,7 @@ func runOK(t *testing.T, args ...string) (string, string) {
 // TestFitAndProject: fit learns a text and PCA model over a corpus, and
 // process --pca projects every record with it.
 func TestFitAndProject(t *testing.T) {
-	needAssets(t)
+	assetstest.Dir(t)
 	dir := sampleDir(t, "text", "mixed", "scanned", "rotated", "incremental", "xref_stream", "prior_ocr", "aes_128")
 	model := filepath.Join(t.TempDir(), "m.fit")
 	out, _ := runOK(t, "fit", "--pca", "3", "--lsa", "2", "--min-df", "1", "--feature-pages", "2", "-o", model, dir)
@@ -93,7 +76,7 @@ func TestFitAndProject(t *testing.T) {
 
 // TestParquetOutput: --format parquet writes a Parquet file.
 func TestParquetOutput(t *testing.T) {
-	needAssets(t)
+	assetstest.Dir(t)
 	dir := sampleDir(t, "text", "scanned")
 	path := filepath.Join(t.TempDir(), "out.parquet")
 	runOK(t, "process", "--features", "--format", "parquet", "-o", path, dir)
@@ -121,7 +104,7 @@ func TestFeaturesWithoutAssets(t *testing.T) {
 
 // TestModels lists the bundled detector and the presets.
 func TestModels(t *testing.T) {
-	needAssets(t)
+	assetstest.Dir(t)
 	out, _ := runOK(t, "models", "--json")
 	var m struct {
 		Models []struct {

@@ -3,34 +3,15 @@ package deep
 import (
 	"context"
 	"log/slog"
-	"os"
 	"sync"
 	"testing"
 
-	"dataplus/internal/assets"
+	"dataplus/internal/assets/assetstest"
 	"dataplus/internal/pipeline"
 	"dataplus/internal/record"
 	"dataplus/internal/render"
 	"dataplus/internal/testpdf"
 )
-
-// needAssets skips without the bundled models, or fails when
-// DATAPLUS_REQUIRE_MODELS=1 (make test sets it after make setup).
-func needAssets(t testing.TB) string {
-	t.Helper()
-	dir, _ := assets.Dir("")
-	st, err := assets.Check(dir)
-	if err == nil {
-		err = st.Err()
-	}
-	if err != nil {
-		if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
-			t.Fatalf("models required: %v", err)
-		}
-		t.Skipf("run make setup: %v", err)
-	}
-	return dir
-}
 
 // testConfig is the configuration the tests use: the defaults of
 // dataplus process with one PDFium instance per test extractor.
@@ -50,7 +31,7 @@ func testConfig(dir string) Config {
 // newExtractor starts an extractor closed at the end of the test.
 func newExtractor(t testing.TB, edit func(*Config)) *Extractor {
 	t.Helper()
-	cfg := testConfig(needAssets(t))
+	cfg := testConfig(assetstest.Dir(t))
 	if edit != nil {
 		edit(&cfg)
 	}

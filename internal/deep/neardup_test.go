@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"dataplus/internal/assets/assetstest"
 	"dataplus/internal/features"
 	"dataplus/internal/render"
 	"dataplus/internal/testpdf"
@@ -197,10 +198,7 @@ func TestNearDuplicates(t *testing.T) {
 		t.Skip("no shared corpus")
 	}
 	if _, err := exec.LookPath("qpdf"); err != nil {
-		if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
-			t.Fatal("qpdf is needed to re-write the originals (make deps installs it)")
-		}
-		t.Skip("qpdf not installed (make deps)")
+		assetstest.Missing(t, fmt.Errorf("qpdf re-writes the originals (make deps installs it): %w", err))
 	}
 	x := newExtractor(t, func(c *Config) { c.Pages = 2 })
 	p := processor(t, x, 2)

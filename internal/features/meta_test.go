@@ -2,14 +2,13 @@ package features
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"dataplus/internal/inspect"
 	"dataplus/internal/pdf"
 	"dataplus/internal/route"
+	"dataplus/internal/testpdf"
 )
 
 func TestMetaSynthetic(t *testing.T) {
@@ -134,9 +133,14 @@ func TestMetaSamples(t *testing.T) {
 	cfg := route.DefaultConfig()
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "samples", tt.file))
-			if err != nil {
-				t.Fatal(err)
+			var data []byte
+			for _, f := range testpdf.Samples() {
+				if f.Name+".pdf" == tt.file {
+					data = f.Data
+				}
+			}
+			if data == nil {
+				t.Fatalf("no sample %s", tt.file)
 			}
 			doc, err := pdf.Open(t.Context(), data, pdf.Options{})
 			if err != nil {

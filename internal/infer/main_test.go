@@ -3,6 +3,7 @@ package infer
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"dataplus/internal/assets"
+	"dataplus/internal/assets/assetstest"
 	"dataplus/internal/onnx"
 )
 
@@ -27,10 +29,7 @@ func testAssets(t testing.TB) string {
 	dir, src := assets.Dir("")
 	for _, name := range []string{assets.ORTLibrary, assets.OCRDetector, assets.OCRDirection} {
 		if _, err := assets.Path(dir, name); err != nil {
-			if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
-				t.Fatalf("assets (%s): %v", src, err)
-			}
-			t.Skipf("run make setup: %v", err)
+			assetstest.Missing(t, fmt.Errorf("assets (%s): %w", src, err))
 		}
 	}
 	return dir

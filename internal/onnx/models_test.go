@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"dataplus/internal/assets"
+	"dataplus/internal/assets/assetstest"
 )
 
 // readModel reads a bundled model from the assets directory. Tests skip
@@ -20,10 +22,7 @@ func readModel(t *testing.T, name string) []byte {
 	path := filepath.Join(dir, name)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if os.Getenv("DATAPLUS_REQUIRE_MODELS") == "1" {
-			t.Fatalf("read model (DATAPLUS_REQUIRE_MODELS=1): %v", err)
-		}
-		t.Skipf("model %s not installed: run make setup (%v)", name, err)
+		assetstest.Missing(t, fmt.Errorf("model %s not installed: %w", name, err))
 	}
 	return data
 }
