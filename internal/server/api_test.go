@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"dataplus/internal/bench"
 	"dataplus/internal/jobs"
 	"dataplus/internal/record"
 )
@@ -330,9 +331,19 @@ func TestBenchmark(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %s", code, truncate(body))
 	}
-	rep := decode[benchReport](t, body)
-	if rep.Files != 1 || rep.WarmupFiles != 1 || rep.LatencyMS.Samples != 1 || rep.FilesPerSecond <= 0 || rep.Hardware.CPUs < 1 || rep.Software.Go == "" || rep.Pages == 0 {
-		t.Fatalf("report: %s", body)
+	rep := decode[bench.Report](t, body)
+	if rep.SchemaVersion != bench.SchemaVersion || len(rep.Configs) != 1 || rep.Settings.Files != "sub" || rep.Settings.FilesFound != 2 ||
+		rep.Environment.Hardware.CPUs < 1 || rep.Environment.Software.Go == "" || rep.Environment.Hardware.GPU.Found {
+		t.Fatalf("report: %s", truncate(body))
+	}
+	c := rep.Configs[0]
+	if c.Name != bench.Metadata || c.Status != bench.StatusOK || c.Files != 1 || c.WarmupFiles != 1 || len(c.Rounds) != bench.DefaultRounds ||
+		c.Rounds[0].LatencyMS.Samples != 1 || c.Rounds[0].Pages == 0 || c.Summary == nil || c.Summary.FilesPerSec.Median <= 0 ||
+		c.Summary.FilesPerSec.N != bench.DefaultRounds {
+		t.Fatalf("metadata: %s", truncate(body))
+	}
+	if bytes.Contains(body, []byte(ts.root)) {
+		t.Errorf("the report shows the server's layout: %s", truncate(body))
 	}
 	nt := 0
 	for _, f := range fixtures() {
@@ -341,22 +352,31 @@ func TestBenchmark(t *testing.T) {
 		}
 	}
 	code, body = ts.postJSON("/benchmark", map[string]any{"config": "metadata", "files": "t*.pdf", "workers": 1})
-	if rep := decode[benchReport](t, body); code != 200 || rep.Files != nt || rep.Workers != 1 || rep.ErrorsByKind["invalid_pdf"] == 0 {
+	if rep := decode[bench.Report](t, body); code != 200 || rep.Configs[0].Files != nt || rep.Configs[0].Workers != 1 || rep.Configs[0].Summary.ErrorsByKind["invalid_pdf"] == 0 {
 		t.Fatalf("glob benchmark: %d %s", code, truncate(body))
+	}
+	// Without a GPU, the GPU configurations are a report that says so.
+	for _, name := range []string{bench.GPUFull, bench.GPUNoDeep} {
+		code, body = ts.postJSON("/benchmark", map[string]any{"config": name, "files": "sub"})
+		rep := decode[bench.Report](t, body)
+		if code != 200 || rep.Configs[0].Status != bench.StatusSkipped || !strings.Contains(rep.Configs[0].Reason, "no GPU found") {
+			t.Fatalf("%s: %d %s", name, code, truncate(body))
+		}
 	}
 	for _, tc := range []struct {
 		body string
 		code int
 		msg  string
 	}{
-		{`{"config":"GPU_Full","files":"sub"}`, 422, "not in this build yet"},
-		{`{"config":"High_Concurrency","files":"sub"}`, 422, "not in this build yet"},
+		{`{"config":"CPU_Fallback","files":"sub"}`, 422, "needs deep features"},
+		{`{"config":"High_Concurrency","files":"sub"}`, 422, "without a feature extractor"},
 		{`{"config":"fast","files":"sub"}`, 400, "unknown benchmark config"},
 		{`{"config":"metadata"}`, 400, "files is empty"},
 		{`{"config":"metadata","files":"../"}`, 403, `".."`},
 		{`{"config":"metadata","files":"/"}`, 403, "outside"},
 		{`{"config":"metadata","files":"nope"}`, 404, "not found"},
 		{`{"config":"metadata","files":"sub","max_files":-1}`, 400, "max_files"},
+		{`{"config":"metadata","files":"sub","workers":-1}`, 400, "max_workers"},
 		{`{"config":"metadata","files":"sub","warmup":3}`, 400, `unknown field "warmup"`},
 	} {
 		code, body := ts.postJSON("/benchmark", tc.body)

@@ -1,14 +1,14 @@
 package server
 
 import (
-	"bufio"
+	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"runtime"
 	"strings"
-	"time"
 
+	"dataplus/internal/bench"
+	"dataplus/internal/infer"
+	"dataplus/internal/ingest"
 	"dataplus/internal/record"
 )
 
@@ -16,59 +16,14 @@ import (
 type benchRequest struct {
 	Config   string `json:"config"`
 	Files    string `json:"files"`     // a directory or glob under a data root
-	MaxFiles int    `json:"max_files"` // 0: the per-request file limit
+	MaxFiles int    `json:"max_files"` // 0: the configuration's default, within the per-request file limit
 	Workers  int    `json:"workers"`   // 0: the pipeline's workers
 }
 
-// benchConfigs are the benchmark configurations the benchmark issue
-// defines; only metadata runs in this build.
-var benchConfigs = map[string]bool{
-	"metadata":         true,
-	"GPU_Full":         false,
-	"GPU_No_Deep":      false,
-	"CPU_Fallback":     false,
-	"High_Concurrency": false,
-}
-
-// benchWarmup is how many files the warm-up pass reads (at most): enough
-// to fault in the code, the page cache of the first files and the
-// allocator's spans before the clock starts.
-const benchWarmup = 16
-
-type benchReport struct {
-	Config         string         `json:"config"`
-	Files          int            `json:"files"`
-	Pages          int            `json:"pages"`
-	Workers        int            `json:"workers"`
-	WarmupFiles    int            `json:"warmup_files"`
-	ElapsedMS      float64        `json:"elapsed_ms"`
-	FilesPerSecond float64        `json:"files_per_second"`
-	PagesPerSecond float64        `json:"pages_per_second"`
-	StageMS        stageTimes     `json:"stage_ms"`    // summed over the files
-	StageShare     stageTimes     `json:"stage_share"` // of the summed stage time
-	LatencyMS      percentiles    `json:"latency_ms"`  // per file, read to route
-	ErrorsByKind   map[string]int `json:"errors_by_kind"`
-	Hardware       hardware       `json:"hardware"`
-	Software       software       `json:"software"`
-	GPU            *struct{}      `json:"gpu"`
-}
-
-type hardware struct {
-	CPUModel   string `json:"cpu_model,omitempty"`
-	CPUs       int    `json:"cpus"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-}
-
-type software struct {
-	Version string `json:"version"`
-	Go      string `json:"go"`
-	Engine  string `json:"engine"`
-}
-
 // benchmark is POST /benchmark: the named configuration over files under
-// a data root, after a warm-up pass. One runs at a time.
+// a data root, through internal/bench (the same runs as dataplus bench,
+// without peers or sweeps). The answer is bench's JSON report. One runs
+// at a time; a GPU configuration without a GPU is a report that says so.
 func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, err := mediaType(r); err != nil {
 		return err
@@ -79,23 +34,19 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, 64<<10); err != nil {
 		return err
 	}
-	runs, known := benchConfigs[req.Config]
 	switch {
-	case !known:
-		return errorf(kindBadRequest, "unknown benchmark config %q; known: metadata, GPU_Full, GPU_No_Deep, CPU_Fallback, High_Concurrency", req.Config)
-	case !runs:
-		return errorf(kindUnavailable, "benchmark %s is not in this build yet (the benchmark suite comes with dataplus bench); run config \"metadata\"", req.Config)
+	case !bench.Known(req.Config):
+		return errorf(kindBadRequest, "unknown benchmark config %q; known: %s", req.Config, strings.Join(bench.Names(), ", "))
 	case req.Files == "":
 		return errorf(kindBadRequest, "files is empty: name a directory or glob under a data root")
 	case req.MaxFiles < 0 || req.MaxFiles > s.cfg.MaxFilesPerRequest:
-		return errorf(kindBadRequest, "max_files must be from 1 to %d (0: %d), got %d", s.cfg.MaxFilesPerRequest, s.cfg.MaxFilesPerRequest, req.MaxFiles)
+		return errorf(kindBadRequest, "max_files must be from 1 to %d (0: the configuration's default), got %d", s.cfg.MaxFilesPerRequest, req.MaxFiles)
+	case bench.Features(req.Config) && bench.Device(req.Config) == bench.DeviceCPU && s.fproc == nil:
+		return errorf(kindUnavailable, "benchmark %s needs deep features, which this server does not have: %s", req.Config, s.features.Message)
 	}
 	opt, err := s.options(false, 0, req.Workers, nil)
 	if err != nil {
 		return err
-	}
-	if req.MaxFiles == 0 {
-		req.MaxFiles = s.cfg.MaxFilesPerRequest
 	}
 	if !s.bench.TryStart() {
 		s.reject(rejectBench)
@@ -104,72 +55,66 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 	defer s.bench.Done()
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
-	files, _, err := s.roots.expand(ctx, []string{req.Files}, req.MaxFiles)
+	files, _, err := s.roots.expand(ctx, []string{req.Files}, s.cfg.MaxFilesPerRequest)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return errorf(kindNotFound, "%q holds no PDF", req.Files)
 	}
-	warm := files[:min(len(files), benchWarmup)]
-	s.runFiles(ctx, warm, opt)
-	start := time.Now()
-	recs := s.runFiles(ctx, files, opt)
-	el := time.Since(start)
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("benchmark over %d files: %w", len(files), err)
+	sources := make([]ingest.Source, len(files))
+	for i, f := range files {
+		sources[i] = ingest.Source{Index: i, Path: f.path, Open: f.open}
 	}
-	rep := benchReport{
-		Config: req.Config, Files: len(recs), Workers: opt.workers, WarmupFiles: len(warm),
-		ElapsedMS:    float64(el.Microseconds()) / 1000,
-		ErrorsByKind: map[string]int{},
-		Hardware:     hostHardware(),
-		Software:     software{Version: s.cfg.Version, Go: runtime.Version(), Engine: record.EngineDataplus},
+	rep, err := bench.Run(ctx, bench.Options{
+		Configs:    []string{req.Config},
+		Sources:    sources,
+		FilesLabel: req.Files,
+		MaxFiles:   req.MaxFiles,
+		Workers:    opt.workers,
+		Build:      s.benchEngine,
+		Version:    s.cfg.Version,
+		OnRecord:   s.tally,
+		Log:        s.log,
+	})
+	if err != nil {
+		return fmt.Errorf("benchmark %s over %d files: %w", req.Config, len(files), err)
 	}
-	lat := make([]float64, 0, len(recs))
-	for i := range recs {
-		rec := &recs[i]
-		if rec.Route != nil {
-			rep.Pages += rec.Route.Pages
-		}
-		if rec.Error != nil {
-			rep.ErrorsByKind[string(rec.Error.Kind)]++
-		}
-		t := rec.Timings
-		rep.StageMS.Read += t.Read
-		rep.StageMS.Parse += t.Parse
-		rep.StageMS.Scan += t.Scan
-		rep.StageMS.Route += t.Route
-		lat = append(lat, t.Total)
+	if c := rep.Configs[0]; c.Status == bench.StatusFailed {
+		return fmt.Errorf("benchmark %s: %s", req.Config, c.Reason)
 	}
-	if sec := el.Seconds(); sec > 0 {
-		rep.FilesPerSecond = float64(rep.Files) / sec
-		rep.PagesPerSecond = float64(rep.Pages) / sec
-	}
-	if sum := rep.StageMS.Read + rep.StageMS.Parse + rep.StageMS.Scan + rep.StageMS.Route; sum > 0 {
-		rep.StageShare = stageTimes{rep.StageMS.Read / sum, rep.StageMS.Parse / sum, rep.StageMS.Scan / sum, rep.StageMS.Route / sum}
-	}
-	rep.LatencyMS = percentilesOf(lat)
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }
 
-func hostHardware() hardware {
-	return hardware{CPUModel: cpuModel(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), OS: runtime.GOOS, Arch: runtime.GOARCH}
+// benchEngine hands bench the server's own pipeline (with its feature
+// extractor, shared with the requests in flight) at the asked workers.
+func (s *Server) benchEngine(_ context.Context, p bench.Params) (*bench.Engine, error) {
+	if p.Device == bench.DeviceGPU {
+		return nil, fmt.Errorf("benchmark %s: %w: this build has no GPU backend", p.Config, record.ErrUnavailable)
+	}
+	if p.Batch != 0 {
+		return nil, fmt.Errorf("benchmark %s: the server's batch size is fixed at start", p.Config)
+	}
+	cfg := s.proc.Config()
+	if p.Features {
+		if s.fproc == nil {
+			return nil, fmt.Errorf("benchmark %s: %w: %s", p.Config, record.ErrUnavailable, s.features.Message)
+		}
+		cfg = s.fproc.Config()
+	}
+	cfg.Workers = p.Workers
+	eng := &bench.Engine{Pipeline: cfg}
+	if x, ok := cfg.Features.(modelStats); ok {
+		eng.Batches, eng.Backend, eng.Model = x.BatchStats, x.Backend(), x.Model()
+	}
+	return eng, nil
 }
 
-// cpuModel reads the first "model name" of /proc/cpuinfo; "" elsewhere.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
+// modelStats is what the feature extractor (deep.Extractor) tells a
+// benchmark about its model.
+type modelStats interface {
+	BatchStats() map[string]infer.BatchStats
+	Backend() string
+	Model() string
 }

@@ -1,5 +1,5 @@
 // Package server is the dataplus HTTP API: sync processing (POST /process),
-// async jobs backed by internal/jobs, the metadata benchmark, health, stats,
+// async jobs backed by internal/jobs, the benchmark configurations (internal/bench), health, stats,
 // Prometheus metrics and the OpenAPI document.
 //
 // It owns admission control (a bounded number of in-flight requests and a

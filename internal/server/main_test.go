@@ -97,12 +97,13 @@ type testServer struct {
 }
 
 type setup struct {
-	cfg     Config
-	pcfg    pipeline.Config
-	noJobs  bool
-	jobsDir string
-	hook    func(*http.Request)   // testHookAdmitted
-	run     func(context.Context) // testHookBeforeRun
+	cfg      Config
+	pcfg     pipeline.Config
+	noJobs   bool
+	jobsDir  string
+	hook     func(*http.Request)   // testHookAdmitted
+	run      func(context.Context) // testHookBeforeRun
+	features pipeline.Featurizer   // Deps.Features; nil: none
 }
 
 // start runs a server over a fresh data root of fixtures. Cleanup shuts
@@ -129,6 +130,7 @@ func start(t *testing.T, mods ...func(*setup)) *testServer {
 	d := Deps{
 		Pipeline:        st.pcfg,
 		PipelineMetrics: pipeline.NewMetrics(reg),
+		Features:        st.features,
 		Registerer:      reg,
 		Gatherer:        reg,
 	}
