@@ -84,7 +84,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(fs.Output(), benchUsage)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Load(fs, rest, os.Getenv, runtime.NumCPU())
+	cfg, err := config.Load(fs, rest, os.Getenv, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return loadError("bench", stderr, err)
 	}

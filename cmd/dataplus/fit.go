@@ -55,7 +55,7 @@ func fitCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprint(fs.Output(), fitUsage)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Load(fs, args, os.Getenv, runtime.NumCPU())
+	cfg, err := config.Load(fs, args, os.Getenv, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return loadError("fit", stderr, err)
 	}

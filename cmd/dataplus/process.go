@@ -50,7 +50,7 @@ func processCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprint(fs.Output(), processUsage)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Load(fs, args, os.Getenv, runtime.NumCPU())
+	cfg, err := config.Load(fs, args, os.Getenv, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return loadError("process", stderr, err)
 	}

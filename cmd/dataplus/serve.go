@@ -51,7 +51,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
 	}
-	cfg, err := config.LoadServe(fs, args, os.Getenv, runtime.NumCPU())
+	cfg, err := config.LoadServe(fs, args, os.Getenv, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return loadError("serve", stderr, err)
 	}

@@ -214,7 +214,7 @@ func (o *Options) defaults() {
 		o.Rounds = DefaultRounds
 	}
 	if o.Workers == 0 {
-		o.Workers = runtime.NumCPU()
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.GPU == nil {
 		o.GPU = FindGPU
@@ -226,7 +226,7 @@ func (o *Options) defaults() {
 		o.Progress = io.Discard
 	}
 	if o.SweepWorkers == nil {
-		o.SweepWorkers = uniqSorted([]int{1, 2, 4, 2 * runtime.NumCPU()})
+		o.SweepWorkers = uniqSorted([]int{1, 2, 4, 2 * runtime.GOMAXPROCS(0)})
 	}
 	if o.SweepBatches == nil {
 		o.SweepBatches = []int{1, 2, 4, 8}
