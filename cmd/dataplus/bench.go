@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -250,11 +249,6 @@ func benchBuilder(cfg config.Config, log *slog.Logger) bench.Builder {
 		if p.Batch > 0 {
 			c.Features.Batch = p.Batch
 		}
-		if os.Getenv("GOGC") == "" && !p.Features {
-			// What dataplus process runs metadata with; newEngines
-			// lowers it for features, so set it back after such a run.
-			debug.SetGCPercent(defaultGCPercent)
-		}
 		eng, err := newEngines(ctx, c, p.Features, log, nil)
 		if err != nil {
 			return nil, err
@@ -264,7 +258,12 @@ func benchBuilder(cfg config.Config, log *slog.Logger) bench.Builder {
 			eng.Close()
 			return nil, fmt.Errorf("%s: %w", p.Config, err)
 		}
-		e := &bench.Engine{Pipeline: pc, Close: eng.Close}
+		// What dataplus process runs each with; the bench sets it before
+		// each pass, since configurations take turns.
+		e := &bench.Engine{Pipeline: pc, Close: eng.Close, GOGC: defaultGCPercent}
+		if p.Features {
+			e.GOGC = 100
+		}
 		if x := eng.extractor; x != nil {
 			f := c.Features
 			e.Batches = x.BatchStats

@@ -110,6 +110,11 @@ type Engine struct {
 	// DeviceMiB returns the accelerator memory in use; nil on the CPU.
 	DeviceMiB func() float64
 	Close     func() error // nil: nothing to release
+	// GOGC is the collector target the configuration runs with (dataplus
+	// process uses 400 for metadata, 100 with PDFium in the process); it
+	// is set before each of its passes, since configurations take turns.
+	// 0 leaves the collector alone, as does GOGC in the environment.
+	GOGC int
 
 	Backend      string // e.g. onnxruntime-cpu 1.22.0
 	Model        string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -19,9 +20,11 @@ import (
 )
 
 // noiseRule is what Stat.NoisePct means, stated in every report.
-const noiseRule = "noise_pct is the largest distance of a round from the median, in percent of the median: the spread " +
-	"within this run. A run at another time can land further off when the machine's background load differs " +
-	"(see other_cores_used), so --compare counts a change only beyond the sum of both reports' noise, and at least 5%."
+const noiseRule = "noise_pct is the largest distance of a round from the median, in percent of the median. The rounds " +
+	"of all configurations take turns (round 1 of each, then round 2 of each, ...), so each configuration's rounds " +
+	"span the whole run and its spread includes the machine's load drift over it. A run at another time can still " +
+	"land further off when the background load differs (see other_cores_used), so --compare counts a change only " +
+	"beyond the sum of both reports' noise, and at least 5%."
 
 // Run runs what opt asks for (configurations, their peers, sweeps, the
 // memory profile) and returns the report. A configuration that cannot run
@@ -53,13 +56,11 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		},
 	}
 	r := &runner{opt: opt, rep: rep, gpu: gpu}
-	for _, name := range opt.Configs {
-		res, err := r.config(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		rep.Configs = append(rep.Configs, res)
+	configs, err := r.configs(ctx)
+	if err != nil {
+		return nil, err
 	}
+	rep.Configs = configs
 	for _, param := range opt.Sweeps {
 		sw, err := r.sweep(ctx, param)
 		if err != nil {
@@ -123,69 +124,137 @@ func (r *runner) closeEngine(eng *Engine) {
 	debug.FreeOSMemory()
 }
 
-// config runs one configuration: warm-up, then the rounds, each followed
-// by a round of its peers so both see the same machine noise.
-func (r *runner) config(ctx context.Context, name string) (ConfigResult, error) {
+// live is a configuration being measured: its engine stays open while
+// the rounds of every configuration take turns.
+type live struct {
+	d     def
+	files []ingest.Source
+	res   ConfigResult
+	eng   *Engine // nil when the configuration is skipped or failed
+	peers []peerRun
+}
+
+// configs measures every configuration: each is built and warmed up,
+// then the rounds take turns (round 1 of each, round 2 of each, ...), so
+// that every configuration's spread covers the whole run's load drift
+// and no configuration gets the quiet minute alone; then each is
+// summarised and its engine closed.
+func (r *runner) configs(ctx context.Context) ([]ConfigResult, error) {
+	var ls []*live
+	defer func() {
+		for _, l := range ls {
+			if l.eng != nil {
+				r.closeEngine(l.eng)
+				l.eng = nil
+			}
+		}
+	}()
+	for _, name := range r.opt.Configs {
+		l, err := r.prepare(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	for i := range r.opt.Rounds {
+		for _, l := range ls {
+			if l.eng == nil {
+				continue
+			}
+			if err := r.round(ctx, l, i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]ConfigResult, 0, len(ls))
+	for _, l := range ls {
+		if err := r.finish(ctx, l); err != nil {
+			return nil, err
+		}
+		out = append(out, l.res)
+	}
+	return out, nil
+}
+
+// prepare builds a configuration's engine and runs its warm-up pass. A
+// configuration that cannot run here comes back with its status and no
+// engine.
+func (r *runner) prepare(ctx context.Context, name string) (*live, error) {
 	d, _ := lookup(name)
 	files := sample(r.opt.Sources, r.opt.maxFiles(d))
-	res := ConfigResult{
+	l := &live{d: d, files: files, res: ConfigResult{
 		Name: d.name, Description: d.description, Device: d.device,
 		Workers: r.opt.Workers * d.workerFactor, Files: len(files), WarmupFiles: r.opt.warmup(d, len(files)),
-	}
+	}}
+	res := &l.res
 	if d.device == DeviceGPU && !r.gpu.Found {
 		res.Status, res.Reason = StatusSkipped, "no GPU found: "+r.gpu.Reason
 		r.progress("%s: skipped: %s", name, res.Reason)
-		return res, nil
+		return l, nil
 	}
 	eng, status, reason, err := r.build(ctx, Params{Config: name, Features: d.features, Device: d.device, Workers: res.Workers})
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if eng == nil {
 		res.Status, res.Reason = status, reason
 		r.progress("%s: %s: %s", name, status, reason)
-		return res, nil
+		return l, nil
 	}
-	defer r.closeEngine(eng)
+	l.eng = eng
 	res.describe(eng)
-
-	peers := r.peers(ctx, d, files, res.Workers)
+	l.peers = r.peers(ctx, d, files, res.Workers)
 	if _, err := r.pass(ctx, eng, files[:res.WarmupFiles], 0, sampleEvery); err != nil {
-		return res, err
+		return nil, err
 	}
-	for i := range r.opt.Rounds {
-		rd, err := r.pass(ctx, eng, files, r.opt.Duration, sampleEvery)
-		if err != nil {
-			return res, err
-		}
-		res.Rounds = append(res.Rounds, rd)
-		line := fmt.Sprintf("%s round %d/%d: %d files in %.1f s: %.2f files/s, %.1f pages/s",
-			name, i+1, r.opt.Rounds, rd.Files, rd.ElapsedMS/1000, rd.FilesPerSec, rd.PagesPerSec)
-		if d.features {
-			line += fmt.Sprintf(", %.2f embedded pages/s", rd.EmbeddedPagesPerSec)
-		}
-		r.progress("%s", line)
-		for _, p := range peers {
-			if p.interleaved() {
-				p.round(ctx)
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return res, err
+	return l, nil
+}
+
+// round measures round i of a configuration, followed by a round of its
+// interleaved peers so both see the same machine noise.
+func (r *runner) round(ctx context.Context, l *live, i int) error {
+	rd, err := r.pass(ctx, l.eng, l.files, r.opt.Duration, sampleEvery)
+	if err != nil {
+		return err
+	}
+	l.res.Rounds = append(l.res.Rounds, rd)
+	line := fmt.Sprintf("%s round %d/%d: %d files in %.1f s: %.2f files/s, %.1f pages/s",
+		l.d.name, i+1, r.opt.Rounds, rd.Files, rd.ElapsedMS/1000, rd.FilesPerSec, rd.PagesPerSec)
+	if l.d.features {
+		line += fmt.Sprintf(", %.2f embedded pages/s", rd.EmbeddedPagesPerSec)
+	}
+	r.progress("%s", line)
+	for _, p := range l.peers {
+		if p.interleaved() {
+			p.round(ctx)
 		}
 	}
+	return ctx.Err()
+}
+
+// finish runs the peers that do not interleave, summarises the rounds and
+// closes the engine.
+func (r *runner) finish(ctx context.Context, l *live) error {
+	if l.eng == nil {
+		return nil
+	}
+	defer func() {
+		r.closeEngine(l.eng)
+		l.eng = nil
+	}()
+	res, peers := &l.res, l.peers
 	for _, p := range peers {
 		if !p.interleaved() {
 			p.round(ctx)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return err
 	}
 	res.Status = StatusOK
 	res.Summary = summarize(res.Rounds)
 	for _, p := range peers {
-		pr := p.result(&res)
+		pr := p.result(res)
 		if pr.Version != "" && pr.Status == StatusOK && r.rep.Environment.Software.PyMuPDF == "" && pr.Name != peerORT {
 			r.rep.Environment.Software.PyMuPDF = pr.Version
 		}
@@ -196,7 +265,7 @@ func (r *runner) config(ctx context.Context, name string) (ConfigResult, error) 
 			r.progress("peer %s: %s: %s", pr.Name, pr.Status, pr.Reason)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 func (res *ConfigResult) describe(eng *Engine) {
@@ -204,6 +273,9 @@ func (res *ConfigResult) describe(eng *Engine) {
 	res.BatchWaitMS = float64(eng.BatchWait.Microseconds()) / 1000
 	res.FeaturePages, res.Scales, res.RenderFast = eng.FeaturePages, eng.Scales, eng.RenderFast
 	res.GOGC = gcPercent()
+	if eng.GOGC > 0 && os.Getenv("GOGC") == "" {
+		res.GOGC = eng.GOGC
+	}
 }
 
 // pass runs files through the pipeline once (or, with minDur, repeatedly
@@ -216,6 +288,9 @@ func (r *runner) pass(ctx context.Context, eng *Engine, files []ingest.Source, m
 func (r *runner) passSamples(ctx context.Context, eng *Engine, files []ingest.Source, minDur, every time.Duration, keep *[]MemSample) (Round, error) {
 	if len(files) == 0 {
 		return Round{}, nil
+	}
+	if eng.GOGC > 0 && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(eng.GOGC)
 	}
 	proc := pipeline.NewProcessor(eng.Pipeline, r.opt.Log, nil)
 	var before map[string]infer.BatchStats
