@@ -66,6 +66,20 @@ func TestFitAndProject(t *testing.T) {
 	if !strings.Contains(stderr, "features: documents") {
 		t.Errorf("summary lacks the features lines:\n%s", stderr)
 	}
+	// A list on stdin feeds both of fit's passes.
+	var names bytes.Buffer
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		names.WriteString(filepath.Join(dir, e.Name()) + "\n")
+	}
+	var fo, fe bytes.Buffer
+	if code := run([]string{"fit", "--pca", "3", "--lsa", "2", "--min-df", "1", "--feature-pages", "2", "-o", model, "-"}, &names, &fo, &fe); code != 0 ||
+		!strings.Contains(fo.String(), "from 8 documents") {
+		t.Errorf("fit from a stdin list: exit %d: %s%s", code, fo.String(), fe.String())
+	}
 	// A model fitted for other scales does not fit: a clear error.
 	var so, se bytes.Buffer
 	if code := run([]string{"process", "--features", "--scales", "320", "--pca", model, dir}, nil, &so, &se); code != 1 ||

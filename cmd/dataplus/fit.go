@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,9 +72,17 @@ func fitCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	start := time.Now()
+	// Both passes read the inputs, and a list on stdin can be read once:
+	// keep it (a list of names is small) and give each pass its own copy.
+	var list []byte
+	if slices.Contains(inputs, "-") {
+		if list, err = io.ReadAll(stdin); err != nil {
+			return fmt.Errorf("fit: read the list on stdin: %w", err)
+		}
+	}
 
 	// Pass 1: page text, for the text model.
-	texts, err := sampleTexts(ctx, cfg, inputs, stdin, *sample)
+	texts, err := sampleTexts(ctx, cfg, inputs, bytes.NewReader(list), *sample)
 	if err != nil {
 		return err
 	}
@@ -96,7 +106,7 @@ func fitCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	rows := newReservoir[[]float32](*sample)
 	proc := pipeline.NewProcessor(eng.pipeline(cfg.Pipeline()), log, nil)
 	failed := 0
-	err = runInputs(ctx, proc, inputs, stdin, func(r record.Record) error {
+	err = runInputs(ctx, proc, inputs, bytes.NewReader(list), func(r record.Record) error {
 		if r.Features == nil || r.Features.Pages == 0 {
 			failed++
 			return nil
