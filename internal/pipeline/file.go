@@ -259,7 +259,7 @@ func (p *Processor) bytes(ctx context.Context, data []byte, rec *record.Record) 
 func (p *Processor) analyse(ctx context.Context, data []byte, rec *record.Record) {
 	read, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	p.read1(read, data, rec)
+	p.readAndRoute(read, data, rec)
 	if rec.Error != nil || p.cfg.Features == nil {
 		return
 	}
@@ -274,9 +274,9 @@ func (p *Processor) analyse(ctx context.Context, data []byte, rec *record.Record
 	}
 }
 
-// read1 reads the file with the pure-Go reader, or with the fallback
+// readAndRoute reads the file with the pure-Go reader, or with the fallback
 // engine when the reader cannot open it, and routes its pages.
-func (p *Processor) read1(ctx context.Context, data []byte, rec *record.Record) {
+func (p *Processor) readAndRoute(ctx context.Context, data []byte, rec *record.Record) {
 	t0 := time.Now()
 	doc, err := pdf.Open(ctx, data, pdf.Options{Limits: p.cfg.Limits, Password: []byte(p.cfg.Password)})
 	rec.Timings.Parse = ms(time.Since(t0))

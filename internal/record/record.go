@@ -54,7 +54,7 @@ type Timings struct {
 	Parse float64 `json:"parse"` // opening the PDF: header, xref, trailer
 	Scan  float64 `json:"scan"`  // metadata and content-stream scan
 	Route float64 `json:"route"`
-	// With --features: rendering pages, waiting for and running the
+	// With --features: rendering pages and extracting their text, waiting for and running the
 	// visual model (shared batches), and building the vectors.
 	Render float64 `json:"render,omitempty"`
 	Infer  float64 `json:"infer,omitempty"`
