@@ -19,8 +19,13 @@ type BatcherOptions struct {
 	MaxBatch  int           // items per Run; default 8
 	MaxWait   time.Duration // how long the first item of a batch waits for company; default 5ms
 	QueueSize int           // items waiting beyond the batch being formed; default 4×MaxBatch
+	// Parallel is how many batches may run at once (default 1). A GPU
+	// backend with several devices, or one that overlaps copies with
+	// compute, wants more than one.
+	Parallel int
 	// OnBatch, when set, is called after each Run (for metrics), from the
-	// batcher's goroutine: keep it quick.
+	// goroutine that ran the batch (several at once when Parallel > 1):
+	// keep it quick and safe for concurrent use.
 	OnBatch func(BatchInfo)
 	Logger  *slog.Logger
 }
@@ -78,9 +83,11 @@ type Batcher struct {
 	opts  BatcherOptions
 	log   *slog.Logger
 
-	queue chan *request
-	stop  chan struct{} // closed by Close: drain and exit
-	done  chan struct{} // closed when the loop has exited
+	queue   chan *request
+	slots   chan struct{}  // one per batch that may run at once
+	running sync.WaitGroup // batches running in their own goroutine
+	stop    chan struct{}  // closed by Close: drain and exit
+	done    chan struct{}  // closed when the loop has exited
 
 	mu     sync.RWMutex // Submit holds it shared while sending; Close exclusively
 	closed bool
@@ -107,6 +114,9 @@ func NewBatcher(sess Session, input string, itemShape []int64, opts BatcherOptio
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 4 * opts.MaxBatch
 	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 1
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -114,6 +124,7 @@ func NewBatcher(sess Session, input string, itemShape []int64, opts BatcherOptio
 	b := &Batcher{
 		sess: sess, input: input, shape: slices.Clone(itemShape), opts: opts, log: log,
 		queue: make(chan *request, opts.QueueSize),
+		slots: make(chan struct{}, opts.Parallel),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 		stats: BatchStats{Sizes: make([]int64, opts.MaxBatch+1)},
@@ -190,11 +201,11 @@ func (b *Batcher) Close() error {
 // until the batch is full or MaxWait has passed since that first item.
 func (b *Batcher) loop() {
 	defer close(b.done)
+	defer b.running.Wait()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	batch := make([]*request, 0, b.opts.MaxBatch)
 	for {
-		batch = batch[:0]
+		batch := make([]*request, 0, b.opts.MaxBatch)
 		var first *request
 		select {
 		case first = <-b.queue:
@@ -223,8 +234,25 @@ func (b *Batcher) loop() {
 			}
 		}
 		timer.Stop()
-		b.run(batch)
+		b.start(batch)
 	}
+}
+
+// start runs the batch: in the loop's goroutine when one batch runs at a
+// time, else in its own once a slot is free (so the next batch can form
+// meanwhile).
+func (b *Batcher) start(batch []*request) {
+	if b.opts.Parallel == 1 {
+		b.run(batch)
+		return
+	}
+	b.slots <- struct{}{}
+	b.running.Add(1)
+	go func() {
+		defer b.running.Done()
+		defer func() { <-b.slots }()
+		b.run(batch)
+	}()
 }
 
 // fill adds queued items to batch without waiting.
@@ -250,7 +278,7 @@ func (b *Batcher) drain() {
 		if len(batch) == 0 {
 			return
 		}
-		b.run(batch)
+		b.start(batch)
 	}
 }
 

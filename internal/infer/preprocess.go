@@ -105,6 +105,25 @@ func Preprocess(spec InputSpec, img Image, longSide int) (Tensor, Region, error)
 	return t, r, nil
 }
 
+// Canvases lists the input sizes (width, height) Preprocess can give a
+// dynamic model at one long side: landscape, portrait and square. A
+// fixed-size model has one.
+func Canvases(spec InputSpec, longSide int) [][2]int {
+	if !spec.Dynamic() {
+		return [][2]int{{spec.Width, spec.Height}}
+	}
+	if longSide <= 0 {
+		longSide = spec.LongSide
+	}
+	m := max(1, spec.MultipleOf)
+	var out [][2]int
+	for _, wh := range [][2]int{{4, 3}, {3, 4}, {1, 1}} {
+		w, h := canvas(wh[0]*100, wh[1]*100, longSide, m)
+		out = append(out, [2]int{w, h})
+	}
+	return out
+}
+
 // squareAspect is the short-to-long side ratio from which a page goes on
 // a square canvas instead of a ¾ one.
 const squareAspect = 0.85

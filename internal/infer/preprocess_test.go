@@ -183,3 +183,25 @@ func BenchmarkPreprocess(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
 }
+
+func TestCanvasesCoverPreprocess(t *testing.T) {
+	spec := InputSpec{Layout: "NCHW", LongSide: 320, MultipleOf: 32, Mean: []float32{0.5, 0.5, 0.5}, Std: []float32{0.5, 0.5, 0.5}, Scale: 1.0 / 255, Color: "RGB"}
+	want := map[[2]int]bool{}
+	for _, c := range Canvases(spec, 512) {
+		want[c] = true
+	}
+	if len(want) != 3 {
+		t.Fatalf("Canvases = %v, want 3 distinct sizes", Canvases(spec, 512))
+	}
+	for _, wh := range [][2]int{{612, 792}, {792, 612}, {500, 510}, {100, 900}, {900, 100}, {595, 842}} {
+		img := Image{Width: wh[0], Height: wh[1], Pix: make([]byte, 3*wh[0]*wh[1])}
+		x, _, err := Preprocess(spec, img, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [2]int{int(x.Shape[3]), int(x.Shape[2])}
+		if !want[got] {
+			t.Errorf("page %v got canvas %v, not among Canvases %v", wh, got, Canvases(spec, 512))
+		}
+	}
+}
