@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/bench"
 	"dataplus/internal/config"
 	"dataplus/internal/ingest"
@@ -117,6 +118,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Build:  benchBuilder(cfg, log),
 		Sweeps: sweeps, Memory: *memory, MemoryConfig: *memoryConfig,
 		Version: version, Progress: stderr, Log: log,
+		GPU: func() bench.GPU { return findGPU(ctx, cfg) },
 	}
 	if !*noPeers {
 		opt.Peers = &bench.PeerOptions{
@@ -241,10 +243,17 @@ func scriptsDir(flagValue string) string {
 // dataplus process would with those workers and that batch size.
 func benchBuilder(cfg config.Config, log *slog.Logger) bench.Builder {
 	return func(ctx context.Context, p bench.Params) (*bench.Engine, error) {
-		if p.Device == bench.DeviceGPU {
-			return nil, fmt.Errorf("%s: %w: this build has no GPU backend", p.Config, record.ErrUnavailable)
-		}
 		c := cfg
+		switch {
+		case p.Device == bench.DeviceGPU && !accel.GPUBuilt():
+			return nil, fmt.Errorf("%s: %w: this build has no GPU backend (make build-gpu)", p.Config, record.ErrUnavailable)
+		case p.Device == bench.DeviceGPU:
+			if d, err := accel.ParseDevice(c.Features.Device); err != nil || d.Kind != accel.CUDA {
+				c.Features.Device = accel.CUDA // GPU configurations never fall back
+			}
+		default:
+			c.Features.Device = accel.CPU // CPU configurations stay on the CPU on a GPU machine
+		}
 		c.Workers = p.Workers
 		if p.Batch > 0 {
 			c.Features.Batch = p.Batch
@@ -267,11 +276,40 @@ func benchBuilder(cfg config.Config, log *slog.Logger) bench.Builder {
 		if x := eng.extractor; x != nil {
 			f := c.Features
 			e.Batches = x.BatchStats
+			if g := x.Accel().GPU; g != nil {
+				e.DeviceMiB = func() float64 { v, _ := accel.GPUMemoryMiB(context.Background()); return v }
+				e.DeviceBusy = g.Busy
+			}
 			e.Backend, e.Model = x.Backend(), x.Model()
 			e.Batch, e.BatchWait, e.FeaturePages, e.Scales, e.RenderFast = f.Batch, time.Duration(f.BatchWait), f.Pages, f.Scales, f.RenderFast
 		}
 		return e, nil
 	}
+}
+
+// findGPU tells the bench whether the GPU configurations can run: this
+// build must have the GPU backend, and a device and a PJRT plugin must be
+// there (the configurations themselves then check that the GPU answers).
+func findGPU(ctx context.Context, cfg config.Config) bench.GPU {
+	g := bench.FindGPU()
+	if !accel.GPUBuilt() {
+		return g
+	}
+	if len(g.DeviceFiles) == 0 {
+		g.Reason = "no GPU device (no /dev/nvidia*)"
+		return g
+	}
+	p, err := accel.FindPlugin(ctx, cfg.Features.PJRTPlugin)
+	if err != nil {
+		g.Reason = err.Error()
+		return g
+	}
+	g.Found, g.Reason = true, ""
+	g.Backend = "xla-cuda via " + p.Path
+	if name, mib, ok := accel.GPUName(ctx); ok {
+		g.Name, g.MemoryMiB = name, mib
+	}
+	return g
 }
 
 // listFlag is a repeatable flag that also takes comma-separated values.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dataplus/internal/accel"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +68,13 @@ func newEngines(ctx context.Context, cfg config.Config, withFeatures bool, log *
 		BatchWait:  time.Duration(f.BatchWait),
 		Threads:    f.Threads,
 		Render:     ro,
+		Accel: accel.Options{
+			Device:         f.Device,
+			Plugin:         f.PJRTPlugin,
+			MemoryFraction: f.GPUMemoryFraction,
+			Precision:      f.Precision,
+			Buckets:        f.GPUBuckets,
+		},
 	}
 	if f.PCA != "" {
 		b, err := loadBundle(f.PCA)

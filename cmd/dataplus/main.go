@@ -27,6 +27,8 @@ Usage:
   dataplus fit --pca N -o FILE [flags] INPUTS...  learn text (LSA) and PCA models for --pca
   dataplus models [--json]                        list installed models, dims and licences
   dataplus bench [--config NAME]... [--files DIR] benchmark configurations; JSON, Markdown, PNG (docs/bench.md)
+  dataplus conformance [--device D] [--models DIR] check the ONNX converter against ONNX Runtime
+  dataplus modelbench --model-file F [--device D] images/s of one model alone (CPU or GPU)
   dataplus version                                print the version
   dataplus help [COMMAND]                         show help
 
@@ -79,6 +81,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = modelsCmd(rest, stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, rest, stdout, stderr)
+	case "modelbench":
+		err = modelbenchCmd(ctx, rest, stdout, stderr)
+	case "conformance":
+		err = conformanceCmd(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "dataplus %s\n", version)
 	case "help", "-h", "--help":

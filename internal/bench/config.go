@@ -109,7 +109,11 @@ type Engine struct {
 	Batches func() map[string]infer.BatchStats
 	// DeviceMiB returns the accelerator memory in use; nil on the CPU.
 	DeviceMiB func() float64
-	Close     func() error // nil: nothing to release
+	// DeviceBusy returns the accelerator's busy time so far (time with at
+	// least one batch running, summed over devices); nil on the CPU, where
+	// the batchers' busy time is used.
+	DeviceBusy func() time.Duration
+	Close      func() error // nil: nothing to release
 	// GOGC is the collector target the configuration runs with (dataplus
 	// process uses 400 for metadata, 100 with PDFium in the process); it
 	// is set before each of its passes, since configurations take turns.

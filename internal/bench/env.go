@@ -24,11 +24,10 @@ type GPU struct {
 	DeviceFiles []string `json:"device_files,omitempty"`
 }
 
-// FindGPU looks for an accelerator the GPU configurations can run on.
-// This build has no GPU backend (the GPU issue adds XLA through PJRT), so
-// it never finds one; it says so, and whether a device was there. The
-// GPU backend fills this in: probe the device, and return its name,
-// memory and backend.
+// FindGPU lists the accelerator device nodes and, not knowing any
+// backend, says no GPU can be used. dataplus bench passes its own finder
+// (Options.GPU), which asks package accel whether the binary has the GPU
+// backend and a PJRT plugin is installed.
 func FindGPU() GPU {
 	var nodes []string
 	for _, pat := range []string{"/dev/nvidia[0-9]*", "/dev/dri/renderD*", "/dev/kfd"} {

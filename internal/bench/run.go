@@ -297,6 +297,10 @@ func (r *runner) passSamples(ctx context.Context, eng *Engine, files []ingest.So
 	if eng.Batches != nil {
 		before = eng.Batches()
 	}
+	var busyBefore time.Duration
+	if eng.DeviceBusy != nil {
+		busyBefore = eng.DeviceBusy()
+	}
 	scope := "process"
 	if resetPeak() {
 		scope = "round"
@@ -355,6 +359,11 @@ func (r *runner) passSamples(ctx context.Context, eng *Engine, files []ingest.So
 	}
 	if eng.Batches != nil {
 		rd.Batches = batchesOf(before, eng.Batches(), elapsed)
+		if eng.DeviceBusy != nil && elapsed > 0 {
+			// Batches overlap on a GPU: the device's own busy time
+			// (some batch running) is the share that means something.
+			rd.Batches.BusyShare = round((eng.DeviceBusy()-busyBefore).Seconds()/elapsed.Seconds(), 3)
+		}
 	}
 	return rd, nil
 }

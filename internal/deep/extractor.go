@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/assets"
 	"dataplus/internal/features"
 	"dataplus/internal/infer"
@@ -25,9 +26,13 @@ type Config struct {
 	// once at the largest. Fixed-size models ignore them.
 	Scales    []int
 	Pages     int           // pages per document; 0 means all
-	Batch     int           // largest batch
+	Batch     int           // largest batch; 0: 1 on the CPU, the largest bucket on a GPU
 	BatchWait time.Duration // longest a partial batch waits
 	Threads   int           // ONNX Runtime intra-op threads; 0: one per core
+	// Accel says where the model runs (device, plugin, GPU memory,
+	// precision, buckets); its AssetsDir, Threads and Logger are filled
+	// in from this Config.
+	Accel accel.Options
 	// Render configures the PDFium pool (its Instances should match the
 	// pipeline's workers).
 	Render render.Options
@@ -44,7 +49,7 @@ type Extractor struct {
 	cfg      Config
 	log      *slog.Logger
 	pool     *render.Pool
-	backend  *infer.ORT
+	backend  *accel.Opened
 	model    *infer.Loaded
 	batchers *infer.Batchers
 	fuser    *features.Fuser
@@ -61,9 +66,6 @@ type Extractor struct {
 func New(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) (*Extractor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Batch < 1 {
-		cfg.Batch = 8
 	}
 	dir, _ := assets.Dir(cfg.AssetsDir)
 	reg, err := infer.NewRegistry(dir, cfg.ModelsFile)
@@ -91,14 +93,28 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) (*
 			e.Close()
 		}
 	}()
-	if e.backend, err = infer.NewORT(infer.ORTOptions{AssetsDir: dir, IntraOpThreads: cfg.Threads, Sessions: 1, Logger: log}); err != nil {
+	ao := cfg.Accel
+	ao.AssetsDir, ao.Threads, ao.Logger = dir, cfg.Threads, log
+	if e.backend, err = accel.Open(ctx, ao); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	if e.model, err = infer.Load(ctx, e.backend, m); err != nil {
+	if e.model, err = infer.Load(ctx, e.backend.Backend, m); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
+	}
+	parallel := 1
+	if g := e.backend.GPU; g != nil {
+		// Two batches per device: one computing while the next is copied.
+		parallel = 2 * len(g.Devices())
+		if cfg.Batch <= 0 {
+			b := g.Buckets()
+			cfg.Batch = b[len(b)-1]
+		}
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1 // on 2-4 cores batches are slower than single images (docs/decisions.md)
 	}
 	e.batchers = infer.NewBatchers(e.model.Session, e.model.Input, infer.BatcherOptions{
-		MaxBatch: cfg.Batch, MaxWait: cfg.BatchWait, Logger: log, OnBatch: metrics.batch,
+		MaxBatch: cfg.Batch, MaxWait: cfg.BatchWait, Parallel: parallel, Logger: log, OnBatch: metrics.batch,
 	})
 	detector := m.Task == infer.TaskDetector
 	scales := 1
@@ -133,11 +149,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) (*
 	if err := e.fuser.Validate(); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
+	if e.backend.GPU != nil {
+		t := time.Now()
+		if err := e.warm(ctx, m); err != nil {
+			return nil, fmt.Errorf("features: %w", err)
+		}
+		log.Info("model compiled for the GPU", "model", m.Name, "took", time.Since(t).Round(time.Millisecond))
+	}
 	if e.pool, err = render.New(ctx, cfg.Render, log); err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	log.Info("features ready", "model", m.Name, "backend", e.backend.Name(), "onnxruntime", infer.ORTVersion(),
-		"threads", e.backend.Threads(), "scales", cfg.Scales, "dim", e.fuser.Dim(), "fit", e.fitID)
+	log.Info("features ready", "model", m.Name, "backend", e.Backend(), "device", e.backend.Device,
+		"batch", cfg.Batch, "scales", cfg.Scales, "dim", e.fuser.Dim(), "fit", e.fitID)
 	ok = true
 	return e, nil
 }
@@ -171,8 +194,37 @@ func (e *Extractor) Dim() int { return e.fuser.Dim() }
 func (e *Extractor) Blocks() []features.Block { return e.fuser.Blocks() }
 
 // Backend names the inference backend and its version.
-func (e *Extractor) Backend() string {
-	return e.backend.Name() + " " + infer.ORTVersion()
+func (e *Extractor) Backend() string { return e.backend.Version() }
+
+// Accel is the backend chosen: its GPU (nil on the CPU) has per-device
+// stats, and Fallback says why "auto" runs on the CPU.
+func (e *Extractor) Accel() *accel.Opened { return e.backend }
+
+// warm compiles the model for every input shape pages will have, so no
+// request waits for a compile.
+func (e *Extractor) warm(ctx context.Context, m infer.Model) error {
+	w, ok := e.model.Session.(interface {
+		Warm(context.Context, []int64) error
+	})
+	if !ok {
+		return nil
+	}
+	var shapes [][]int64
+	if e.fuser.Detector {
+		for _, s := range e.cfg.Scales {
+			for _, c := range infer.Canvases(m.Input, s) {
+				shapes = append(shapes, []int64{1, 3, int64(c[1]), int64(c[0])})
+			}
+		}
+	} else {
+		shapes = append(shapes, []int64{1, 3, int64(m.Input.Height), int64(m.Input.Width)})
+	}
+	for _, sh := range shapes {
+		if err := w.Warm(ctx, sh); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Models lists the registry's models (what --model may name).
