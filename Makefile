@@ -11,7 +11,7 @@ RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... .
 # ONNX Runtime is loaded through cgo.
 export CGO_ENABLED = 1
 
-.PHONY: all build samples setup run test vet fmt-check deps tools fuzz bench bench-micro bench-metadata bench-render loadtest clean
+.PHONY: all build build-gpu gpu-bundle samples setup run test vet fmt-check deps tools fuzz bench bench-micro bench-metadata bench-render loadtest clean
 
 all: build
 
@@ -107,3 +107,28 @@ loadtest: build
 
 clean:
 	rm -rf bin $(OUT) $(SAMPLES)
+
+# The GPU backend (XLA through a CUDA PJRT plugin) needs the xla build tag
+# and cgo; the binary links only libc and loads the plugin at run time.
+build-gpu:
+	$(GO) build -tags xla -trimpath -ldflags='-s -w' -o bin/dataplus-gpu ./cmd/dataplus
+
+# What scripts/gpu-check.sh needs on a GPU machine that has no Go and no
+# network: the GPU binary, the assets (ONNX Runtime and the PP-OCR models,
+# from `make setup`) and real multi-page PDFs from ../shared/corpus/good,
+# packed into gpu/bundle.tar.xz (ignored by git; carry the gpu folder).
+GPU_CORPUS ?= ../shared/corpus/good
+# The recogniser is left out: the pipeline does not use it, and the bundle
+# must stay small (the GPU machine gets the working tree, 64 MiB).
+GPU_ASSETS := libonnxruntime.so.1 ch_PP-OCRv4_det_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx ppocr_keys_v1.txt
+GPU_PDFS   := pdfjs-freeculture pdfcpu-WaldenFull pdfcpu-ECSTR11-01 pdfcpu-itu-t81 pypdf-GeoTopo-komprimiert \
+              pdfjs-pdkids pdfcpu-read.go qpdf-deterministic-id-in pdfjs-TAMReview pdfjs-tracemonkey pdfjs-calrgb \
+              pdfcpu-5116.DCT_Filter pdfcpu-bookletTest
+gpu-bundle: setup build-gpu
+	rm -rf gpu/stage && mkdir -p gpu/stage/corpus gpu/stage/assets
+	cp bin/dataplus-gpu gpu/stage/dataplus
+	a=$${DATAPLUS_ASSETS_DIR:-$$HOME/.cache/dataplus/assets}; for f in $(GPU_ASSETS); do cp $$a/$$f gpu/stage/assets/; done
+	for f in $(GPU_PDFS); do cp $(GPU_CORPUS)/$$f.pdf gpu/stage/corpus/; done
+	tar -C gpu/stage -cf - . | xz -T0 -6 > gpu/bundle.tar.xz
+	rm -rf gpu/stage
+	@ls -la gpu/bundle.tar.xz
