@@ -308,3 +308,36 @@ func TestCorpusBad(t *testing.T) {
 	wg.Wait()
 	t.Logf("%d files: %v", len(entries), kinds)
 }
+
+// TestPartsMatchOneInstance renders a 14-page document on one PDFium
+// instance and split over three: the document vectors must agree.
+func TestPartsMatchOneInstance(t *testing.T) {
+	dir, ok := testpdf.CorpusDir()
+	if !ok {
+		t.Skip("../shared/corpus not found")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "good", "pdfjs-tracemonkey.pdf"))
+	if err != nil {
+		t.Skip(err)
+	}
+	vectors := map[int][]float32{}
+	for _, instances := range []int{1, 3} {
+		x := newExtractor(t, func(c *Config) {
+			c.Pages = 0
+			c.Scales = []int{320}
+			c.Render.Instances = instances
+		})
+		rec := processor(t, x, 1).Bytes(context.Background(), 0, "tracemonkey.pdf", data)
+		f := rec.Features
+		if f == nil || f.Error != nil || f.Pages != 14 || f.Skipped != 0 {
+			t.Fatalf("instances %d: features %+v", instances, f)
+		}
+		vectors[instances] = f.Vector
+	}
+	a, b := vectors[1], vectors[3]
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+			t.Fatalf("vector[%d]: one instance %v, three %v", i, a[i], b[i])
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"dataplus/internal/accel"
 	"dataplus/internal/assets"
 	"dataplus/internal/features"
@@ -255,52 +257,55 @@ type page struct {
 // returned; rec.Error is left alone (the metadata and routes stand).
 func (e *Extractor) Document(ctx context.Context, data []byte, password string, rec *record.Record) error {
 	var (
-		pages      []page
-		renderTime time.Duration
-		inferWall  time.Duration
+		pages []page
+		rt    renderTally
+		wg    sync.WaitGroup // the pages' model runs
 	)
+	// The first part's instance opens the document and learns its pages;
+	// the rest go to other instances at the same time, so a long document
+	// is not rendered by one core while the others (and the GPU) wait.
+	instances := max(1, e.cfg.Render.Instances)
+	part := pagesPerPart
 	err := e.pool.Document(ctx, data, password, func(d *render.Doc) error {
 		n := d.Pages()
 		if e.cfg.Pages > 0 {
 			n = min(n, e.cfg.Pages)
 		}
 		pages = make([]page, n)
-		var wg sync.WaitGroup
-		for i := range n {
+		for i := range pages {
 			pages[i].index = i
-			t0 := time.Now()
-			img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong, Unrotated: true})
-			var text string
-			if err == nil {
-				text, err = d.Text(ctx, i)
-			}
-			renderTime += time.Since(t0)
-			if err != nil {
-				pages[i].err = fmt.Errorf("page %d: %w", i+1, err)
-				if ctx.Err() != nil {
-					for j := i + 1; j < n; j++ {
-						pages[j] = page{index: j, err: fmt.Errorf("page %d: %w", j+1, ctx.Err())}
-					}
-					break
-				}
-				continue
-			}
-			wg.Add(1)
-			go func(p *page) {
-				defer wg.Done()
-				t := time.Now()
-				p.vector, p.err = e.page(ctx, img, text)
-				p.infer = time.Since(t)
-				if p.err != nil {
-					p.err = fmt.Errorf("page %d: %w", p.index+1, p.err)
-				}
-			}(&pages[i])
 		}
-		t := time.Now()
-		wg.Wait()
-		inferWall = time.Since(t)
+		// Parts big enough that each instance opens the file about once.
+		part = max(pagesPerPart, (n+instances-1)/instances)
+		e.renderPart(ctx, d, pages, 0, min(n, part), &rt, &wg)
 		return nil
 	})
+	if err == nil && len(pages) > part {
+		var g errgroup.Group
+		g.SetLimit(instances)
+		for start := part; start < len(pages); start += part {
+			end := min(len(pages), start+part)
+			g.Go(func() error {
+				ran := false
+				perr := e.pool.Document(ctx, data, password, func(d *render.Doc) error {
+					ran = true
+					e.renderPart(ctx, d, pages, start, end, &rt, &wg)
+					return nil
+				})
+				if perr != nil && !ran { // the part never rendered: its pages say why
+					for j := start; j < end; j++ {
+						pages[j].err = fmt.Errorf("page %d: %w", j+1, perr)
+					}
+				}
+				return nil
+			})
+		}
+		g.Wait()
+	}
+	t0 := time.Now()
+	wg.Wait()
+	inferWall := time.Since(t0)
+	renderTime := rt.total()
 	rec.Timings.Render = ms(renderTime)
 	rec.Timings.Infer = ms(inferWall)
 	t := time.Now()
@@ -346,6 +351,63 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 	rec.Timings.Fuse = ms(time.Since(t))
 	e.metrics.document(rec, len(vectors), skipped)
 	return err
+}
+
+// pagesPerPart is the fewest pages one render instance takes from a
+// document; longer documents are split over the instances.
+const pagesPerPart = 8
+
+// renderTally sums render time over a document's parts.
+type renderTally struct {
+	mu sync.Mutex
+	d  time.Duration
+}
+
+func (r *renderTally) add(d time.Duration) {
+	r.mu.Lock()
+	r.d += d
+	r.mu.Unlock()
+}
+
+func (r *renderTally) total() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.d
+}
+
+// renderPart renders pages [start, end) of d with their text and starts
+// each page's model run (wg counts them). A page that fails keeps its
+// error; once ctx ends the rest of the part is marked with it.
+func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page, start, end int, rt *renderTally, wg *sync.WaitGroup) {
+	for i := start; i < end; i++ {
+		t0 := time.Now()
+		img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong, Unrotated: true})
+		var text string
+		if err == nil {
+			text, err = d.Text(ctx, i)
+		}
+		rt.add(time.Since(t0))
+		if err != nil {
+			pages[i].err = fmt.Errorf("page %d: %w", i+1, err)
+			if ctx.Err() != nil {
+				for j := i + 1; j < end; j++ {
+					pages[j].err = fmt.Errorf("page %d: %w", j+1, ctx.Err())
+				}
+				return
+			}
+			continue
+		}
+		wg.Add(1)
+		go func(p *page) {
+			defer wg.Done()
+			t := time.Now()
+			p.vector, p.err = e.page(ctx, img, text)
+			p.infer = time.Since(t)
+			if p.err != nil {
+				p.err = fmt.Errorf("page %d: %w", p.index+1, p.err)
+			}
+		}(&pages[i])
+	}
 }
 
 // page runs the visual model on one rendered page and fuses its blocks.
