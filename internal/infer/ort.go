@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -298,7 +299,9 @@ func (s *ortSession) Run(ctx context.Context, inputs map[string]Tensor) (map[str
 	runOpts.Destroy()
 	defer func() {
 		for _, v := range out {
-			if v != nil {
+			// The wrapper can leave a typed nil behind when it could not
+			// copy an output (a rank-0 one): nothing to release there.
+			if v != nil && !reflect.ValueOf(v).IsNil() {
 				v.Destroy()
 			}
 		}
@@ -306,6 +309,11 @@ func (s *ortSession) Run(ctx context.Context, inputs map[string]Tensor) (map[str
 	if runErr != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("run: %w", ctx.Err())
+		}
+		for _, o := range s.outputs {
+			if o.Shape != nil && len(o.Shape) == 0 {
+				return nil, fmt.Errorf("run: output %s is a scalar (rank 0), which onnxruntime_go cannot return; reshape it to [1] in the model: %w", o.Name, runErr)
+			}
 		}
 		return nil, fmt.Errorf("run: %w", runErr)
 	}
