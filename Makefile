@@ -7,7 +7,8 @@ WORKERS   ?= 2
 FUZZTIME  ?= 5m
 # Packages that start goroutines: run under the race detector.
 RACE_PKGS := ./internal/pipeline/... ./internal/ingest/... ./internal/jobs/... ./internal/server/... \
-             ./internal/infer/... ./internal/render/... ./internal/deep/... ./internal/bench/... ./cmd/...
+             ./internal/infer/... ./internal/render/... ./internal/deep/... ./internal/bench/... ./cmd/... \
+             ./internal/accel/... ./internal/convert/... ./internal/conformance/...
 # ONNX Runtime is loaded through cgo.
 export CGO_ENABLED = 1
 

@@ -61,7 +61,8 @@ modelstage() { # modelstage MODEL
 e2e() { # e2e NAME [bench flags]
   local name=$1; shift
   timeout "${E2E_TIMEOUT:-120}" "$dp" bench --config GPU_Full --files "$work/corpus" --feature-pages 0 --render-fast \
-    --rounds 2 --no-peers --workers "$(nproc)" --output "$out/e2e-$name.json" "$@" >"$out/e2e-$name.log" 2>&1 \
+    --rounds 2 --warmup 2 --no-peers --workers "$(nproc)" --log-level info --output "$out/e2e-$name.json" "$@" 2>&1 \
+    | grep -v 'msg=record' >"$out/e2e-$name.log" \
     || log "bench $name failed (see e2e-$name.log)"
   table
 }

@@ -69,7 +69,7 @@ func conformanceCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	var cand *conformance.GoMLXRunner
 	sizes := conformance.CPUSizes()
 	if dev.Kind == accel.CPU {
-		be, err := simplego.New("")
+		be, err := simplego.New("ops_sequential")
 		if err != nil {
 			return fmt.Errorf("conformance: %w", err)
 		}

@@ -45,7 +45,7 @@ func scaleModel(t *testing.T) ([]byte, []float32) {
 
 func newSimpleGo(t *testing.T, devices []backends.DeviceNum, buckets []int) *GoMLX {
 	t.Helper()
-	be, err := simplego.New("")
+	be, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func testSeed(t *testing.T) uint64 {
 // simpleGo returns GoMLX's pure-Go backend, finalized with the test.
 func simpleGo(t *testing.T) backends.Backend {
 	t.Helper()
-	b, err := simplego.New("")
+	b, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)
 	}
