@@ -93,7 +93,18 @@ func newEngines(ctx context.Context, cfg config.Config, withFeatures bool, log *
 	}
 	e.extractor = x
 	e.fallback.UsePool(x.Pool())
+	if g := x.Accel().GPU; g != nil && reg != nil {
+		accel.RegisterMetrics(reg, g)
+	}
 	return e, nil
+}
+
+// gpu is the GPU backend the features run on; nil on the CPU.
+func (e *engines) gpu() *accel.GoMLX {
+	if e.extractor == nil {
+		return nil
+	}
+	return e.extractor.Accel().GPU
 }
 
 // pipeline returns p with the engines plugged in.

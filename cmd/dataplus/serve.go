@@ -93,6 +93,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		PipelineMetrics: pipeline.NewMetrics(reg),
 		Features:        eng.featurizer(),
 		FeaturesInfo:    info,
+		GPU:             eng.gpu(),
 		Jobs: func(p jobs.Processor) (*jobs.Manager, error) {
 			return jobs.Open(jobs.Options{
 				Dir:         store,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"dataplus/internal/infer"
 	"dataplus/internal/onnx"
@@ -154,5 +155,22 @@ func TestOpenCPUAndMissingGPU(t *testing.T) {
 	_, err := Open(context.Background(), Options{Device: "cuda:0"})
 	if err == nil || !strings.Contains(err.Error(), "make build-gpu") || !strings.Contains(err.Error(), "jax") {
 		t.Errorf("cuda on a CPU build: %v", err)
+	}
+}
+
+func TestRegisterMetrics(t *testing.T) {
+	g := newSimpleGo(t, []backends.DeviceNum{0}, nil)
+	reg := prometheus.NewRegistry()
+	RegisterMetrics(reg, g)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	if len(names) != 4 || !strings.Contains(strings.Join(names, " "), "dataplus_gpu_busy_seconds_total") {
+		t.Errorf("metrics %v", names)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"dataplus/internal/accel"
 	"fmt"
 	"net/http"
 	"strings"
@@ -76,6 +77,7 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 		Version:    s.cfg.Version,
 		OnRecord:   s.tally,
 		Log:        s.log,
+		GPU:        s.benchGPU,
 	})
 	if err != nil {
 		return fmt.Errorf("benchmark %s over %d files: %w", req.Config, len(files), err)
@@ -90,8 +92,11 @@ func (s *Server) benchmark(w http.ResponseWriter, r *http.Request) error {
 // benchEngine hands bench the server's own pipeline (with its feature
 // extractor, shared with the requests in flight) at the asked workers.
 func (s *Server) benchEngine(_ context.Context, p bench.Params) (*bench.Engine, error) {
-	if p.Device == bench.DeviceGPU {
-		return nil, fmt.Errorf("benchmark %s: %w: this build has no GPU backend", p.Config, record.ErrUnavailable)
+	switch {
+	case p.Device == bench.DeviceGPU && s.gpu == nil:
+		return nil, fmt.Errorf("benchmark %s: %w: this server's model does not run on a GPU (see /health)", p.Config, record.ErrUnavailable)
+	case p.Device == bench.DeviceCPU && p.Features && s.gpu != nil:
+		return nil, fmt.Errorf("benchmark %s: %w: this server's model runs on the GPU; run CPU_Fallback with dataplus bench", p.Config, record.ErrUnavailable)
 	}
 	if p.Batch != 0 {
 		return nil, fmt.Errorf("benchmark %s: the server's batch size is fixed at start", p.Config)
@@ -108,7 +113,29 @@ func (s *Server) benchEngine(_ context.Context, p bench.Params) (*bench.Engine, 
 	if x, ok := cfg.Features.(modelStats); ok {
 		eng.Batches, eng.Backend, eng.Model = x.BatchStats, x.Backend(), x.Model()
 	}
+	if s.gpu != nil && p.Features {
+		eng.DeviceBusy = s.gpu.Busy
+		eng.DeviceMiB = func() float64 { v, _ := accel.GPUMemoryMiB(context.Background()); return v }
+	}
 	return eng, nil
+}
+
+// benchGPU tells the benchmark whether the GPU configurations can run:
+// when the server's model runs on a GPU.
+func (s *Server) benchGPU() bench.GPU {
+	g := bench.FindGPU()
+	if s.gpu == nil {
+		g.Reason = "this server's model does not run on a GPU: " + s.features.Message
+		if len(g.DeviceFiles) == 0 {
+			g.Reason = "no GPU device (no /dev/nvidia*)"
+		}
+		return g
+	}
+	g.Found, g.Reason, g.Backend = true, "", s.gpu.Name()
+	if name, mib, ok := accel.GPUName(context.Background()); ok {
+		g.Name, g.MemoryMiB = name, mib
+	}
+	return g
 }
 
 // modelStats is what the feature extractor (deep.Extractor) tells a

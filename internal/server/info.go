@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"runtime"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/jobs"
 	"dataplus/internal/record"
 )
@@ -58,8 +59,12 @@ func (s *Server) modelNames() []string {
 	return s.features.Models
 }
 
-func devices() []deviceInfo {
-	return []deviceInfo{{Kind: "cpu", Count: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}}
+func (s *Server) devices() []deviceInfo {
+	d := []deviceInfo{{Kind: "cpu", Count: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}}
+	if s.gpu != nil {
+		d = append(d, deviceInfo{Kind: "cuda", Count: len(s.gpu.Devices())})
+	}
+	return d
 }
 
 func (s *Server) queue() queueInfo {
@@ -93,7 +98,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 		UptimeS:      s.st.snapshot().UptimeS,
 		Engines:      s.engines(),
 		Models:       s.modelNames(),
-		Devices:      devices(),
+		Devices:      s.devices(),
 		DeepFeatures: s.features,
 		Queue:        s.queue(),
 	}
@@ -127,7 +132,17 @@ type statsResponse struct {
 	InFlight inFlight       `json:"in_flight"`
 	Jobs     map[string]int `json:"jobs"`
 	Workers  int            `json:"workers"`
-	GPU      *struct{}      `json:"gpu"` // null: no GPU support in this build
+	GPU      *GPUStats      `json:"gpu"` // null: the model does not run on a GPU
+}
+
+// GPUStats is /stats' gpu: the GPU backend's devices and their totals.
+type GPUStats struct {
+	Backend string              `json:"backend"`
+	Devices []accel.DeviceStats `json:"devices"`
+	// BusyShare is the time some batch was on a device since the server
+	// started, over the uptime, summed over devices (2.0 is two GPUs
+	// always busy).
+	BusyShare float64 `json:"busy_share"`
 }
 
 type inFlight struct {
@@ -144,6 +159,13 @@ func (s *Server) statsHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	if s.jobs != nil {
 		resp.Jobs = jobCounts(s.jobs.Counts())
+	}
+	if g := s.gpu; g != nil {
+		st := &GPUStats{Backend: g.Name(), Devices: g.Stats()}
+		if up := s.st.now().Sub(s.st.start).Seconds(); up > 0 {
+			st.BusyShare = g.Busy().Seconds() / up
+		}
+		resp.GPU = st
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/jobs"
 	"dataplus/internal/pipeline"
 )
@@ -79,6 +80,7 @@ type Deps struct {
 	// when they are not available (FeaturesInfo.Message says why).
 	Features     pipeline.Featurizer
 	FeaturesInfo FeaturesInfo
+	GPU          *accel.GoMLX          // the GPU backend the features run on; nil on the CPU
 	Log          *slog.Logger          // nil: discard
 	Registerer   prometheus.Registerer // the server's series go here
 	Gatherer     prometheus.Gatherer   // what GET /metrics exposes
@@ -110,6 +112,7 @@ type Server struct {
 	proc     *pipeline.Processor // metadata and routing
 	fproc    *pipeline.Processor // with deep features; nil without
 	features FeaturesInfo
+	gpu      *accel.GoMLX
 	jobs     *jobs.Manager
 
 	requests *gate   // work requests
@@ -176,6 +179,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s.proc = pipeline.NewProcessor(d.Pipeline, log, d.PipelineMetrics)
 	s.features = d.FeaturesInfo
+	s.gpu = d.GPU
 	if d.Features == nil && s.features.Message == "" {
 		s.features.Message = "the server was started without a feature extractor (dataplus serve loads one when `dataplus setup` has installed the models)"
 	}
