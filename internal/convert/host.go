@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -397,7 +398,7 @@ func hostBinary(op string, a, b *hostTensor, fmod bool) (*hostTensor, error) {
 		case kindFloat:
 			x, y := a.f[sa[j]], b.f[sb[j]]
 			if outKind == kindBool {
-				out.b[j] = compareFloat(op, x, y)
+				out.b[j] = compare(op, x, y)
 				continue
 			}
 			v, err := floatBinary(op, x, y, fmod)
@@ -408,7 +409,7 @@ func hostBinary(op string, a, b *hostTensor, fmod bool) (*hostTensor, error) {
 		case kindInt:
 			x, y := a.i[sa[j]], b.i[sb[j]]
 			if outKind == kindBool {
-				out.b[j] = compareInt(op, x, y)
+				out.b[j] = compare(op, x, y)
 				continue
 			}
 			v, err := intBinary(op, x, y, fmod)
@@ -435,22 +436,9 @@ func hostBinary(op string, a, b *hostTensor, fmod bool) (*hostTensor, error) {
 	return out, nil
 }
 
-func compareFloat(op string, x, y float32) bool {
-	switch op {
-	case "Equal":
-		return x == y
-	case "Less":
-		return x < y
-	case "Greater":
-		return x > y
-	case "LessOrEqual":
-		return x <= y
-	default:
-		return x >= y
-	}
-}
-
-func compareInt(op string, x, y int64) bool {
+// compare applies a comparison op (Equal, Less, Greater, LessOrEqual,
+// GreaterOrEqual) to two values.
+func compare[T cmp.Ordered](op string, x, y T) bool {
 	switch op {
 	case "Equal":
 		return x == y
