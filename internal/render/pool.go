@@ -398,7 +398,8 @@ func (p *Pool) memory(in *instance) (int64, bool) {
 // When the timeout or ctx fires first, the call is given up (Stats.Kills)
 // and in is marked broken. Interruptible (the default): the instance is
 // killed, which stops the running wasm code at its next loop header, and
-// guard waits for that. Uninterruptible: the code cannot be stopped, so
+// guard waits for that, at most killGrace (code in the host, outside the
+// wasm, is not stopped; the call is then left as below). Uninterruptible: the code cannot be stopped, so
 // guard returns at once and leaves the call running; release retires the
 // instance, and frees its slot, only when the call has returned.
 func (p *Pool) guard(ctx context.Context, in *instance, fn func(pdfium.Pdfium) error) error {
@@ -431,9 +432,19 @@ func (p *Pool) guard(ctx context.Context, in *instance, fn func(pdfium.Pdfium) e
 	if kerr := in.kill(); kerr != nil {
 		p.log.Warn("render: kill instance", "instance", in.id, "err", kerr)
 	}
-	<-done // returns promptly: the module was closed under it
+	select {
+	case <-done: // usually prompt: the module was closed under it
+	case <-time.After(killGrace):
+		// Stuck in host code that the termination checks do not reach
+		// (a long decode): leave it as an uninterruptible call is left.
+		in.pending = done
+	}
 	return err
 }
+
+// killGrace is how long guard waits for a killed call to stop before it
+// leaves it running and returns the timeout to the caller.
+const killGrace = time.Second
 
 // safeCall runs fn, turning a panic into an error wrapping errPanic.
 func safeCall(fn func() error) (err error) {

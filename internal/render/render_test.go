@@ -673,7 +673,10 @@ func TestCallTimeout(t *testing.T) {
 			if whole := full(c.uninterruptible); elapsed > c.timeout+(whole-c.timeout)/2 {
 				t.Errorf("caller got the timeout after %s; the whole render takes %s, the timeout is %s", elapsed, whole, c.timeout)
 			}
-			if s := p.Stats(); s.Kills != 1 || (!c.uninterruptible && s.InstancesLive != 0) {
+			// An interruptible call stuck in host code past killGrace is
+			// left like an uninterruptible one: its instance lives until
+			// the call returns.
+			if s := p.Stats(); s.Kills != 1 || (!c.uninterruptible && elapsed < c.timeout+killGrace && s.InstancesLive != 0) {
 				t.Errorf("after the kill: %+v, want 1 kill, 0 live", s)
 			}
 			// With one instance, this waits for the abandoned call in the
