@@ -200,7 +200,7 @@ func writeConfig(w io.Writer, c ConfigResult) {
 			fmt.Fprintf(w, ", --render-fast")
 		}
 	}
-	fmt.Fprintf(w, ".\n\n| round | files | pages | embedded | seconds | files/s | pages/s | embedded pages/s | cores (others) | peak RSS MiB | model busy | mean batch |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, ".\n\n| round | files | pages | embedded | seconds | files/s | pages/s | embedded pages/s | cores (others) | machine MB/s | peak RSS MiB | model busy | mean batch |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for i, rd := range c.Rounds {
 		busy, mb := "–", "–"
 		if rd.Batches != nil {
@@ -210,9 +210,9 @@ func writeConfig(w io.Writer, c ConfigResult) {
 		if c.Summary.EmbeddedPagesPerSec != nil {
 			emb, embS = strconv.Itoa(rd.EmbeddedPages), num(rd.EmbeddedPagesPerSec)
 		}
-		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s |\n", i+1, rd.Files, rd.Pages, emb,
+		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n", i+1, rd.Files, rd.Pages, emb,
 			num(rd.ElapsedMS/1000), num(rd.FilesPerSec), num(rd.PagesPerSec), embS,
-			num(rd.CPU.Cores), num(rd.CPU.OtherCores), num(rd.Memory.PeakRSSMiB), busy, mb)
+			num(rd.CPU.Cores), num(rd.CPU.OtherCores), num(rd.MachineMBps), num(rd.Memory.PeakRSSMiB), busy, mb)
 	}
 	s := c.Summary
 	var parts []string

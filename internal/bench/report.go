@@ -120,6 +120,10 @@ type Round struct {
 	Memory              Memory         `json:"memory"`
 	ErrorsByKind        map[string]int `json:"errors_by_kind"`
 	FeatureErrorsByKind map[string]int `json:"feature_errors_by_kind,omitempty"`
+	// MachineMBps is the machine-speed probe just before the round
+	// (SHA-256 MB/s over all cores, see probeSpeed): when it moves, the
+	// machine changed speed, not dataplus.
+	MachineMBps float64 `json:"machine_mb_s,omitempty"`
 }
 
 // Stages are per-stage milliseconds (or shares), as in record.Timings.
@@ -214,6 +218,7 @@ type Summary struct {
 	StageShare          Stages           `json:"stage_share"` // of the median round by files/s
 	CPUCores            Stat             `json:"cpu_cores"`
 	OtherCores          Stat             `json:"other_cores"`
+	MachineMBps         Stat             `json:"machine_mb_s"` // the machine-speed probe before each round
 	ModelBusyShare      *Stat            `json:"model_busy_share,omitempty"`
 	MeanBatch           *Stat            `json:"mean_batch,omitempty"`
 	BatchSizes          map[string]int64 `json:"batch_sizes,omitempty"` // over every round

@@ -213,13 +213,15 @@ func (r *runner) prepare(ctx context.Context, name string) (*live, error) {
 // round measures round i of a configuration, followed by a round of its
 // interleaved peers so both see the same machine noise.
 func (r *runner) round(ctx context.Context, l *live, i int) error {
+	speed := probeSpeed()
 	rd, err := r.pass(ctx, l.eng, l.files, r.opt.Duration, sampleEvery)
 	if err != nil {
 		return err
 	}
+	rd.MachineMBps = speed
 	l.res.Rounds = append(l.res.Rounds, rd)
-	line := fmt.Sprintf("%s round %d/%d: %d files in %.1f s: %.2f files/s, %.1f pages/s",
-		l.d.name, i+1, r.opt.Rounds, rd.Files, rd.ElapsedMS/1000, rd.FilesPerSec, rd.PagesPerSec)
+	line := fmt.Sprintf("%s round %d/%d: %d files in %.1f s: %.2f files/s, %.1f pages/s (machine probe %.0f MB/s)",
+		l.d.name, i+1, r.opt.Rounds, rd.Files, rd.ElapsedMS/1000, rd.FilesPerSec, rd.PagesPerSec, speed)
 	if l.d.features {
 		line += fmt.Sprintf(", %.2f embedded pages/s", rd.EmbeddedPagesPerSec)
 	}
@@ -478,6 +480,7 @@ func summarize(rounds []Round) *Summary {
 		LatencyP99MS:   col(func(r Round) float64 { return r.LatencyMS.P99 }),
 		CPUCores:       col(func(r Round) float64 { return r.CPU.Cores }),
 		OtherCores:     col(func(r Round) float64 { return r.CPU.OtherCores }),
+		MachineMBps:    col(func(r Round) float64 { return r.MachineMBps }),
 		PeakRSSMiB:     col(func(r Round) float64 { return r.Memory.PeakRSSMiB }),
 		SteadyRSSMiB:   col(func(r Round) float64 { return r.Memory.SteadyRSSMiB }),
 		StageMSPerFile: map[string]Stat{},
