@@ -429,9 +429,13 @@ func (p *Pool) guard(ctx context.Context, in *instance, fn func(pdfium.Pdfium) e
 		in.pending = done
 		return err
 	}
-	if kerr := in.kill(); kerr != nil {
-		p.log.Warn("render: kill instance", "instance", in.id, "err", kerr)
-	}
+	// Kill can itself take seconds on a loaded machine: it runs beside
+	// the wait, which is bounded from the timeout on.
+	go func() {
+		if kerr := in.kill(); kerr != nil {
+			p.log.Warn("render: kill instance", "instance", in.id, "err", kerr)
+		}
+	}()
 	select {
 	case <-done: // usually prompt: the module was closed under it
 	case <-time.After(killGrace):

@@ -668,9 +668,13 @@ func TestCallTimeout(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) || record.KindOf(err) != record.KindTimeout {
 				t.Fatalf("err %v (kind %s), want a timeout", err, record.KindOf(err))
 			}
-			// The caller's wait ends at the timeout in both modes (in the
-			// uninterruptible one the call is abandoned, not stopped).
-			if whole := full(c.uninterruptible); elapsed > c.timeout+(whole-c.timeout)/2 {
+			// The caller's wait ends near the timeout in both modes (in
+			// the uninterruptible one the call is abandoned, not stopped),
+			// well before the whole render would have. "Near": Go cannot
+			// preempt wasm code, so a collection that starts while it runs
+			// holds every goroutine, the timer's too, until the code calls
+			// out; under load that has delayed the timeout by seconds.
+			if whole := full(c.uninterruptible); elapsed > c.timeout+killGrace+(whole-c.timeout)*3/4 {
 				t.Errorf("caller got the timeout after %s; the whole render takes %s, the timeout is %s", elapsed, whole, c.timeout)
 			}
 			// An interruptible call stuck in host code past killGrace is
