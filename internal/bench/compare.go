@@ -80,13 +80,17 @@ func compared() []metric {
 	return ms
 }
 
+// MachineNotePct is the change of the machine-speed probe between two
+// reports from which Compare adds a note.
+const MachineNotePct = 10
+
 // Compare names what changed from old to cur beyond the noise both
 // reports state: a figure counts as changed when it moved by more than
 // the sum of both medians' noise_pct, and at least MinTolerancePct.
 // Stage times that got worse are regressions when their configuration
 // also regressed in throughput, latency or memory, and stage shifts
 // otherwise. Configurations that ran in only one of the reports are
-// noted.
+// noted, and so is a machine-speed probe that moved by MachineNotePct.
 func Compare(old, cur *Report) *Comparison {
 	c := &Comparison{
 		Old: ReportRef{Created: old.Created, Commit: old.Environment.Software.Commit, Version: old.Environment.Software.Dataplus},
@@ -121,6 +125,12 @@ func Compare(old, cur *Report) *Comparison {
 		if oc.Files != nc.Files || oc.Workers != nc.Workers {
 			c.Notes = append(c.Notes, fmt.Sprintf("%s: different work (%d files, %d workers then; %d files, %d workers now)",
 				nc.Name, oc.Files, oc.Workers, nc.Files, nc.Workers))
+		}
+		if op, np := oc.Summary.MachineMBps.Median, nc.Summary.MachineMBps.Median; op > 0 && np > 0 {
+			if d := 100 * (np - op) / op; d >= MachineNotePct || d <= -MachineNotePct {
+				c.Notes = append(c.Notes, fmt.Sprintf("%s: the machine-speed probe moved %+.0f%% (%.0f to %.0f MB/s): part of any change is the machine's, not dataplus's",
+					nc.Name, d, op, np))
+			}
 		}
 		var headline, stages []Change
 		for _, m := range compared() {

@@ -85,3 +85,36 @@ func TestReadJSONRefusesOtherSchema(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestCompareNotesMachineSpeed: when the probe moved, the comparison says
+// so, so a slower machine is not read as a slower program.
+func TestCompareNotesMachineSpeed(t *testing.T) {
+	old, err := ReadJSON(filepath.Join("testdata", "old.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ReadJSON(filepath.Join("testdata", "new.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range old.Configs {
+		if s := old.Configs[i].Summary; s != nil {
+			s.MachineMBps = Stat{Median: 3200}
+		}
+	}
+	for i := range cur.Configs {
+		if s := cur.Configs[i].Summary; s != nil {
+			s.MachineMBps = Stat{Median: 2400}
+		}
+	}
+	c := Compare(old, cur)
+	found := false
+	for _, n := range c.Notes {
+		if strings.Contains(n, "CPU_Fallback: the machine-speed probe moved -25%") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("notes %q do not mention the probe", c.Notes)
+	}
+}
