@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"dataplus/internal/infer"
@@ -32,6 +33,12 @@ type Options struct {
 	AssetsDir string // ONNX Runtime's library (CPU)
 	Threads   int    // ONNX Runtime intra-op threads; 0: one per core
 	Logger    *slog.Logger
+
+	// GoMLX, when set, is used instead of a GPU: the converted model runs
+	// on this GoMLX backend through the GPU path (buckets, parallel
+	// batches, warm-up). Tests use GoMLX's pure-Go backend to exercise
+	// that path on any machine; Device is then ignored.
+	GoMLX backends.Backend
 }
 
 // Opened is the backend Open chose.
@@ -78,6 +85,13 @@ func Open(ctx context.Context, opts Options) (*Opened, error) {
 	}
 	if f := opts.MemoryFraction; f < 0 || f > 1 {
 		return nil, fmt.Errorf("gpu memory fraction %g: want a number in (0, 1]", f)
+	}
+	if opts.GoMLX != nil {
+		g, err := NewGoMLX(GoMLXOptions{Backend: opts.GoMLX, Name: "gomlx-" + opts.GoMLX.Name(), DType: dtypeOf(prec), Buckets: opts.Buckets, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		return &Opened{Backend: g, GPU: g, Device: "gomlx-" + opts.GoMLX.Name()}, nil
 	}
 	var fallback string
 	if dev.Kind != CPU {

@@ -7,9 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends/simplego"
+
+	"dataplus/internal/accel"
 	"dataplus/internal/features"
 	"dataplus/internal/record"
 	"dataplus/internal/testpdf"
@@ -339,5 +343,54 @@ func TestPartsMatchOneInstance(t *testing.T) {
 		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
 			t.Fatalf("vector[%d]: one instance %v, three %v", i, a[i], b[i])
 		}
+	}
+}
+
+// TestGPUPathMatchesCPU runs the GPU code path (the converted model on a
+// GoMLX backend: buckets, parallel batches, warm-up, several documents
+// sharing batches) on GoMLX's pure-Go backend, at a small scale so it is
+// quick, and compares the document vectors with ONNX Runtime's.
+func TestGPUPathMatchesCPU(t *testing.T) {
+	small := func(c *Config) { c.Scales = []int{64}; c.Pages = 2 }
+	cpu := newExtractor(t, small)
+	be, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpu := newExtractor(t, func(c *Config) {
+		small(c)
+		c.Batch = 0 // the largest bucket
+		c.BatchWait = 20e6
+		c.Accel = accel.Options{GoMLX: be, Buckets: []int{1, 4}}
+	})
+	if gpu.Accel().GPU == nil || !strings.HasPrefix(gpu.Backend(), "gomlx-") {
+		t.Fatalf("backend %q: not the GPU path", gpu.Backend())
+	}
+	names := []string{"text", "mixed", "scanned", "rotated"}
+	pc, pg := processor(t, cpu, 1), processor(t, gpu, len(names))
+	got := make([]record.Record, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Go(func() { got[i] = run(t, pg, fixture(t, n)) })
+	}
+	wg.Wait()
+	for i, n := range names {
+		want := run(t, pc, fixture(t, n))
+		if want.Features == nil || got[i].Features == nil || got[i].Features.Error != nil {
+			t.Fatalf("%s: features %+v (ORT) and %+v (GoMLX)", n, want.Features, got[i].Features)
+		}
+		for j, v := range got[i].Features.Vector {
+			if d := math.Abs(float64(v - want.Features.Vector[j])); d > 1e-4 {
+				t.Fatalf("%s: value %d is %v on the GPU path, %v with ONNX Runtime", n, j, v, want.Features.Vector[j])
+			}
+		}
+	}
+	var batches, items int64
+	for _, s := range gpu.Accel().GPU.Stats() {
+		batches += s.Batches
+		items += s.Items
+	}
+	if batches == 0 || items < int64(len(names)) || gpu.Accel().GPU.Busy() <= 0 {
+		t.Errorf("device stats: %d batches, %d items, busy %s", batches, items, gpu.Accel().GPU.Busy())
 	}
 }
