@@ -60,7 +60,7 @@ modelstage() { # modelstage MODEL
 }
 e2e() { # e2e NAME [bench flags]
   local name=$1; shift
-  timeout "${E2E_TIMEOUT:-120}" "$dp" bench --config GPU_Full --files "$work/corpus" --feature-pages 0 --render-fast \
+  timeout "${E2E_TIMEOUT:-180}" "$dp" bench --config GPU_Full --files "$work/corpus" --feature-pages 0 --render-fast \
     --rounds 2 --warmup 2 --no-peers --workers "$(nproc)" --log-level info --output "$out/e2e-$name.json" "$@" 2>&1 \
     | grep -v 'msg=record' >"$out/e2e-$name.log" \
     || log "bench $name failed (see e2e-$name.log)"
@@ -73,7 +73,7 @@ timeout 150 "$py" scripts/gpu/export_models.py "$work/models" --only "$models" >
 tail -n 4 "$out/export.log"
 
 if left 60 "model stage resnet50"; then log "model stage: resnet50"; modelstage resnet50; fi
-if left 60 "end to end, detector"; then log "end to end: detector"; e2e detector; fi
+if left 90 "end to end, detector"; then log "end to end: detector"; e2e detector; fi
 if left 50 "conformance"; then
   log "conformance on the GPU (fp32, tol 1e-2)"
   timeout "${CONFORMANCE_TIMEOUT:-150}" "$dp" conformance --device cuda --models "$work/models" --tol 1e-2 \
