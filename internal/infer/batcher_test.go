@@ -323,3 +323,41 @@ func TestBatchers(t *testing.T) {
 		t.Errorf("Do after Close = %v", err)
 	}
 }
+
+// TestBatcherParallel: with Parallel 2, a second batch runs while the
+// first is still in Run, and Close waits for both and loses nothing.
+func TestBatcherParallel(t *testing.T) {
+	s, x := tinyCNN(t)
+	g := newGated(s)
+	b, err := NewBatcher(g, "input", x.Shape, BatcherOptions{MaxBatch: 2, MaxWait: time.Millisecond, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	results := make(chan error, n)
+	for range n {
+		go func() { _, err := b.Do(context.Background(), x); results <- err }()
+	}
+	// Two batches enter Run before either is released: they overlap.
+	for range 2 {
+		select {
+		case <-g.started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a second batch did not start while the first was running")
+		}
+	}
+	closed := make(chan error)
+	go func() { closed <- b.Close() }()
+	close(g.release) // let every batch finish, however they formed
+	for range n {
+		if err := <-results; err != nil {
+			t.Errorf("item lost: %v", err)
+		}
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if st := b.Stats(); st.Items != n || st.Errors != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
