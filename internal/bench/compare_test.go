@@ -11,14 +11,7 @@ import (
 // that it names exactly what got slower beyond the noise, and by how
 // much.
 func TestCompareStoredReports(t *testing.T) {
-	old, err := ReadJSON(filepath.Join("testdata", "old.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cur, err := ReadJSON(filepath.Join("testdata", "new.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, cur := storedReports(t)
 	c := Compare(old, cur)
 	want := map[string]float64{ // config metric -> change in percent
 		"metadata stage_ms_per_file.scan":       60,
@@ -89,14 +82,7 @@ func TestReadJSONRefusesOtherSchema(t *testing.T) {
 // TestCompareNotesMachineSpeed: when the probe moved, the comparison says
 // so, so a slower machine is not read as a slower program.
 func TestCompareNotesMachineSpeed(t *testing.T) {
-	old, err := ReadJSON(filepath.Join("testdata", "old.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cur, err := ReadJSON(filepath.Join("testdata", "new.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, cur := storedReports(t)
 	for i := range old.Configs {
 		if s := old.Configs[i].Summary; s != nil {
 			s.MachineMBps = Stat{Median: 3200}
@@ -117,4 +103,18 @@ func TestCompareNotesMachineSpeed(t *testing.T) {
 	if !found {
 		t.Errorf("notes %q do not mention the probe", c.Notes)
 	}
+}
+
+// storedReports reads testdata's old and new reports.
+func storedReports(t *testing.T) (old, cur *Report) {
+	t.Helper()
+	old, err := ReadJSON(filepath.Join("testdata", "old.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err = ReadJSON(filepath.Join("testdata", "new.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return old, cur
 }
