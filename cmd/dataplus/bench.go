@@ -40,7 +40,7 @@ Configurations (--config NAME, repeatable or comma-separated; default all):
 A --config value that is not a configuration name is the JSON settings
 file, as in the other commands.
 
-The work: metadata takes every file, feature configurations 16 files
+The work: metadata takes every file, feature configurations 32 files
 evenly spaced over them (--max-files N for both), and here embed 2 pages
 per document unless --feature-pages is given. --duration D repeats the
 files of each round until D has passed. Peers (PyMuPDF, PDFium alone,

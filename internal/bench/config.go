@@ -84,7 +84,7 @@ func lookup(name string) (def, bool) {
 // dominates, and a 16-file pass then takes 10-30 s.
 const (
 	DefaultRounds          = 3
-	DefaultFeatureMaxFiles = 16 // files per pass of a feature configuration
+	DefaultFeatureMaxFiles = 32 // files per pass of a feature configuration: rounds of about 10 s on 2 cores
 	DefaultMetadataWarmup  = 16 // files in the warm-up pass, metadata
 	DefaultFeatureWarmup   = 2  // and with features (each file costs about a second)
 	sampleEvery            = 100 * time.Millisecond
