@@ -117,9 +117,7 @@ func modelbenchCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	inputs := map[string]infer.Tensor{in.Name: x}
 	t := time.Now()
-	if w, ok := sess.(interface {
-		Warm(context.Context, []int64) error
-	}); ok {
+	if w, ok := sess.(accel.Warmer); ok {
 		item := append([]int64{1}, shape[1:]...)
 		if err := w.Warm(ctx, item); err != nil {
 			return fmt.Errorf("modelbench: %w", err)

@@ -357,12 +357,7 @@ func (s *gomlxSession) Run(ctx context.Context, inputs map[string]infer.Tensor) 
 func (s *gomlxSession) runPiece(x infer.Tensor) (map[string]infer.Tensor, error) {
 	n := int(x.Shape[0])
 	bk, _ := s.bucket(n)
-	padded := x
-	if bk > n {
-		padded = infer.Tensor{Shape: slices.Clone(x.Shape), Data: make([]float32, len(x.Data)/n*bk)}
-		padded.Shape[0] = int64(bk)
-		copy(padded.Data, x.Data)
-	}
+	padded := pad(x, bk)
 	i := s.b.pick()
 	d := s.b.devices[i]
 	d.begin()
@@ -402,12 +397,31 @@ func (b *GoMLX) pick() int {
 	return best
 }
 
+// pad returns x with zero rows added up to bk rows (x itself when it has
+// that many).
+func pad(x infer.Tensor, bk int) infer.Tensor {
+	n := int(x.Shape[0])
+	if bk <= n {
+		return x
+	}
+	padded := infer.Tensor{Shape: slices.Clone(x.Shape), Data: make([]float32, len(x.Data)/n*bk)}
+	padded.Shape[0] = int64(bk)
+	copy(padded.Data, x.Data)
+	return padded
+}
+
 // slice returns rows [start, end) of t's leading dimension (sharing data).
 func slice(t infer.Tensor, start, end int) infer.Tensor {
 	per := len(t.Data) / int(t.Shape[0])
 	shape := slices.Clone(t.Shape)
 	shape[0] = int64(end - start)
 	return infer.Tensor{Shape: shape, Data: t.Data[start*per : end*per : end*per]}
+}
+
+// Warmer is a session that can compile ahead for items of a shape
+// (leading dimension 1) at every batch bucket; the GPU sessions are.
+type Warmer interface {
+	Warm(ctx context.Context, itemShape []int64) error
 }
 
 // ResidentRunner is a session that can run over and over on an input kept
@@ -427,14 +441,8 @@ func (s *gomlxSession) Resident(x infer.Tensor) (func() error, func(), error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("resident %s: batch %d is larger than the largest bucket %d", s.name, n, bk)
 	}
-	if bk > n {
-		padded := infer.Tensor{Shape: slices.Clone(x.Shape), Data: make([]float32, len(x.Data)/n*bk)}
-		padded.Shape[0] = int64(bk)
-		copy(padded.Data, x.Data)
-		x = padded
-	}
 	d := s.b.devices[0]
-	run, free, err := s.programs[0].Resident(map[string]infer.Tensor{s.inputs[0].Name: x})
+	run, free, err := s.programs[0].Resident(map[string]infer.Tensor{s.inputs[0].Name: pad(x, bk)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("resident %s: %w", s.name, err)
 	}

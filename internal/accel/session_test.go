@@ -71,9 +71,7 @@ func TestGoMLXBucketsPadAndSplit(t *testing.T) {
 	if in := sess.Inputs(); len(in) != 1 || in[0].Name != "x" || in[0].Shape[0] != -1 {
 		t.Fatalf("inputs %v", in)
 	}
-	if err := sess.(interface {
-		Warm(context.Context, []int64) error
-	}).Warm(context.Background(), []int64{1, 4, 8, 8}); err != nil {
+	if err := sess.(Warmer).Warm(context.Background(), []int64{1, 4, 8, 8}); err != nil {
 		t.Fatal(err)
 	}
 	// 1 fits bucket 1, 3 pads to 4, 9 splits into 4+4+1.

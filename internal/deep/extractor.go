@@ -205,9 +205,7 @@ func (e *Extractor) Accel() *accel.Opened { return e.backend }
 // warm compiles the model for every input shape pages will have, so no
 // request waits for a compile.
 func (e *Extractor) warm(ctx context.Context, m infer.Model) error {
-	w, ok := e.model.Session.(interface {
-		Warm(context.Context, []int64) error
-	})
+	w, ok := e.model.Session.(accel.Warmer)
 	if !ok {
 		return nil
 	}
