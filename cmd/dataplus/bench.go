@@ -277,7 +277,7 @@ func benchBuilder(cfg config.Config, log *slog.Logger) bench.Builder {
 			f := c.Features
 			e.Batches = x.BatchStats
 			if g := x.Accel().GPU; g != nil {
-				e.DeviceMiB = func() float64 { v, _ := accel.GPUMemoryMiB(context.Background()); return v }
+				e.DeviceMiB = accel.DeviceMiB
 				e.DeviceBusy = g.Busy
 			}
 			e.Backend, e.Model = x.Backend(), x.Model()

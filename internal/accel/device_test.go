@@ -122,3 +122,27 @@ func TestPluginEnv(t *testing.T) {
 		t.Errorf("env already set, still changes %v", done)
 	}
 }
+
+// TestNvidiaSMI reads a fake nvidia-smi's answers, and says "no" without one.
+func TestNvidiaSMI(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
+	if _, ok := GPUMemoryMiB(context.Background()); ok {
+		t.Fatal("GPU memory read without nvidia-smi")
+	}
+	script := `#!/bin/sh
+case "$1" in
+--query-gpu=memory.used) printf '1024\n 512\n' ;;
+--query-gpu=name,memory.total) printf 'NVIDIA H200, 143771\nNVIDIA H200, 143771\n' ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(dir, "nvidia-smi"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if mib, ok := GPUMemoryMiB(context.Background()); !ok || mib != 1536 || DeviceMiB() != 1536 {
+		t.Errorf("GPUMemoryMiB = %v, %v; want 1536 summed over two GPUs", mib, ok)
+	}
+	if name, mib, ok := GPUName(context.Background()); !ok || name != "NVIDIA H200" || mib != 143771 {
+		t.Errorf("GPUName = %q, %v, %v", name, mib, ok)
+	}
+}

@@ -134,36 +134,54 @@ func gpuNames(g *GoMLX) string {
 // GPUMemoryMiB is the memory in use on the machine's NVIDIA GPUs, summed,
 // as nvidia-smi reports it; ok is false where nvidia-smi does not answer.
 func GPUMemoryMiB(ctx context.Context) (mib float64, ok bool) {
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(cctx, "nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits").Output()
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Fields(string(out)) {
-		v, err := strconv.ParseFloat(line, 64)
+	rows, ok := smi(ctx, "memory.used")
+	for _, r := range rows {
+		v, err := strconv.ParseFloat(r[0], 64)
 		if err != nil {
 			return 0, false
 		}
 		mib += v
 	}
-	return mib, true
+	return mib, ok
+}
+
+// DeviceMiB is GPUMemoryMiB now, 0 where nvidia-smi does not answer (the
+// benchmark's memory hook).
+func DeviceMiB() float64 {
+	mib, _ := GPUMemoryMiB(context.Background())
+	return mib
 }
 
 // GPUName is the first NVIDIA GPU's name and total memory (MiB) as
 // nvidia-smi reports them; ok is false where it does not answer.
 func GPUName(ctx context.Context) (name string, mib float64, ok bool) {
+	rows, ok := smi(ctx, "name", "memory.total")
+	if !ok || len(rows) == 0 {
+		return "", 0, false
+	}
+	mib, _ = strconv.ParseFloat(rows[0][1], 64)
+	return rows[0][0], mib, true
+}
+
+// smi asks nvidia-smi for fields of every GPU: one row per GPU, one
+// trimmed value per field. ok is false where it does not answer or answers
+// something else.
+func smi(ctx context.Context, fields ...string) (rows [][]string, ok bool) {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(cctx, "nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits").Output()
+	out, err := exec.CommandContext(cctx, "nvidia-smi", "--query-gpu="+strings.Join(fields, ","), "--format=csv,noheader,nounits").Output()
 	if err != nil {
-		return "", 0, false
+		return nil, false
 	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	n, m, found := strings.Cut(line, ",")
-	if !found {
-		return "", 0, false
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		vals := strings.Split(line, ",")
+		if len(vals) != len(fields) {
+			return nil, false
+		}
+		for i := range vals {
+			vals[i] = strings.TrimSpace(vals[i])
+		}
+		rows = append(rows, vals)
 	}
-	mib, _ = strconv.ParseFloat(strings.TrimSpace(m), 64)
-	return strings.TrimSpace(n), mib, true
+	return rows, true
 }

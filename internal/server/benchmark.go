@@ -115,7 +115,7 @@ func (s *Server) benchEngine(_ context.Context, p bench.Params) (*bench.Engine, 
 	}
 	if s.gpu != nil && p.Features {
 		eng.DeviceBusy = s.gpu.Busy
-		eng.DeviceMiB = func() float64 { v, _ := accel.GPUMemoryMiB(context.Background()); return v }
+		eng.DeviceMiB = accel.DeviceMiB
 	}
 	return eng, nil
 }
