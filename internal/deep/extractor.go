@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -256,7 +257,7 @@ type page struct {
 func (e *Extractor) Document(ctx context.Context, data []byte, password string, rec *record.Record) error {
 	var (
 		pages []page
-		rt    renderTally
+		rt    atomic.Int64   // nanoseconds rendering, summed over the parts
 		wg    sync.WaitGroup // the pages' model runs
 	)
 	// The first part's instance opens the document and learns its pages;
@@ -303,7 +304,7 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 	t0 := time.Now()
 	wg.Wait()
 	inferWall := time.Since(t0)
-	renderTime := rt.total()
+	renderTime := time.Duration(rt.Load())
 	rec.Timings.Render = ms(renderTime)
 	rec.Timings.Infer = ms(inferWall)
 	t := time.Now()
@@ -355,28 +356,11 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 // document; longer documents are split over the instances.
 const pagesPerPart = 8
 
-// renderTally sums render time over a document's parts.
-type renderTally struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (r *renderTally) add(d time.Duration) {
-	r.mu.Lock()
-	r.d += d
-	r.mu.Unlock()
-}
-
-func (r *renderTally) total() time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.d
-}
-
 // renderPart renders pages [start, end) of d with their text and starts
-// each page's model run (wg counts them). A page that fails keeps its
-// error; once ctx ends the rest of the part is marked with it.
-func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page, start, end int, rt *renderTally, wg *sync.WaitGroup) {
+// each page's model run (wg counts them); rt sums the render time. A page
+// that fails keeps its error; once ctx ends the rest of the part is marked
+// with it.
+func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page, start, end int, rt *atomic.Int64, wg *sync.WaitGroup) {
 	for i := start; i < end; i++ {
 		t0 := time.Now()
 		img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong, Unrotated: true})
@@ -384,7 +368,7 @@ func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page,
 		if err == nil {
 			text, err = d.Text(ctx, i)
 		}
-		rt.add(time.Since(t0))
+		rt.Add(int64(time.Since(t0)))
 		if err != nil {
 			pages[i].err = fmt.Errorf("page %d: %w", i+1, err)
 			if ctx.Err() != nil {
