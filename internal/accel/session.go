@@ -48,12 +48,11 @@ type GoMLX struct {
 
 // deviceState is one device's load and totals.
 type deviceState struct {
-	num      backends.DeviceNum
-	desc     string
-	inFlight atomic.Int64
-	batches  atomic.Int64
-	items    atomic.Int64 // real items, not padding
-	padded   atomic.Int64 // padding rows
+	num     backends.DeviceNum
+	desc    string
+	batches atomic.Int64
+	items   atomic.Int64 // real items, not padding
+	padded  atomic.Int64 // padding rows
 
 	mu     sync.Mutex
 	active int           // batches running now
@@ -79,6 +78,13 @@ func (d *deviceState) end() {
 		d.busy += time.Since(d.since)
 	}
 	d.mu.Unlock()
+}
+
+// running is the number of batches running on the device.
+func (d *deviceState) running() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.active
 }
 
 // busyNow is busy including the batch running now.
@@ -358,12 +364,10 @@ func (s *gomlxSession) runPiece(x infer.Tensor) (map[string]infer.Tensor, error)
 	n := int(x.Shape[0])
 	bk, _ := s.bucket(n)
 	padded := pad(x, bk)
-	i := s.b.pick()
+	i := s.b.pick() // counts the batch on the device
 	d := s.b.devices[i]
-	d.begin()
 	out, err := s.programs[i].Run(map[string]infer.Tensor{s.inputs[0].Name: padded})
 	d.end()
-	d.inFlight.Add(-1)
 	d.batches.Add(1)
 	d.items.Add(int64(n))
 	d.padded.Add(int64(bk - n))
@@ -381,19 +385,18 @@ func (s *gomlxSession) runPiece(x infer.Tensor) (map[string]infer.Tensor, error)
 	return out, nil
 }
 
-// pick returns the index of the device with the fewest batches in flight
-// (the first of equals) and counts the new batch there; the caller
-// decrements inFlight when the batch ends.
+// pick returns the index of the device with the fewest batches running
+// (the first of equals) and begins the new batch there; the caller ends it.
 func (b *GoMLX) pick() int {
 	b.pickMu.Lock()
 	defer b.pickMu.Unlock()
-	best, load := 0, int64(-1)
+	best, load := 0, -1
 	for i, d := range b.devices {
-		if l := d.inFlight.Load(); load < 0 || l < load {
+		if l := d.running(); load < 0 || l < load {
 			best, load = i, l
 		}
 	}
-	b.devices[best].inFlight.Add(1)
+	b.devices[best].begin()
 	return best
 }
 
