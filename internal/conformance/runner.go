@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"dataplus/internal/infer"
 	"dataplus/internal/onnx"
@@ -64,8 +65,10 @@ func (r *ORTRunner) Run(ctx context.Context, model []byte, inputs map[string]inf
 // Close releases ONNX Runtime's sessions; the library stays loaded.
 func (r *ORTRunner) Close() error { return r.backend.Close() }
 
-// Perturbed wraps a runner and scales every output value by (1 + Rel):
-// a deliberately wrong candidate, to check that the suite can fail.
+// Perturbed wraps a runner and adds Rel times each output's largest
+// magnitude (1 where that is zero) to every value of it: a deliberately
+// wrong candidate with relative error Rel, to check that the suite can
+// fail.
 type Perturbed struct {
 	Runner Runner
 	Rel    float32
@@ -81,9 +84,20 @@ func (p Perturbed) Run(ctx context.Context, model []byte, inputs map[string]infe
 		return nil, err
 	}
 	for name, t := range out {
+		// An offset, not a scale: scaling would leave outputs that are all
+		// zero exact (a logic op whose random inputs all give false).
+		var scale float32
+		for _, v := range t.Data {
+			if a := math.Abs(float64(v)); !math.IsInf(a, 0) && !math.IsNaN(a) {
+				scale = max(scale, float32(a))
+			}
+		}
+		if scale == 0 {
+			scale = 1
+		}
 		data := make([]float32, len(t.Data))
 		for i, v := range t.Data {
-			data[i] = v * (1 + p.Rel)
+			data[i] = v + p.Rel*scale
 		}
 		out[name] = infer.Tensor{Shape: t.Shape, Data: data}
 	}
