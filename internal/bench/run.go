@@ -192,10 +192,12 @@ func (r *runner) prepare(ctx context.Context, name string) (*live, error) {
 		r.progress("%s: skipped: %s", name, res.Reason)
 		return l, nil
 	}
+	t0 := time.Now()
 	eng, status, reason, err := r.build(ctx, Params{Config: name, Features: d.features, Device: d.device, Workers: res.Workers})
 	if err != nil {
 		return nil, err
 	}
+	built := time.Since(t0)
 	if eng == nil {
 		res.Status, res.Reason = status, reason
 		r.progress("%s: %s: %s", name, status, reason)
@@ -204,9 +206,13 @@ func (r *runner) prepare(ctx context.Context, name string) (*live, error) {
 	l.eng = eng
 	res.describe(eng)
 	l.peers = r.peers(ctx, d, files, res.Workers)
+	t1 := time.Now()
 	if _, err := r.pass(ctx, eng, files[:res.WarmupFiles], 0, sampleEvery); err != nil {
 		return nil, err
 	}
+	// Said before the first round, so a run cut short still shows where
+	// its time went (a GPU compiles every input shape while it builds).
+	r.progress("%s: ready: built in %.1f s, warm-up (%d files) %.1f s", name, built.Seconds(), res.WarmupFiles, time.Since(t1).Seconds())
 	return l, nil
 }
 

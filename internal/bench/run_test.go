@@ -96,8 +96,8 @@ func TestRunMetadata(t *testing.T) {
 	if n := records.Load(); n < 6+2*6+6+6 {
 		t.Errorf("OnRecord saw %d records", n)
 	}
-	if !strings.Contains(progress.String(), "metadata round 2/2") {
-		t.Errorf("progress: %s", progress.String())
+	if p := progress.String(); !strings.Contains(p, "metadata: ready: built in") || !strings.Contains(p, "metadata round 2/2") {
+		t.Errorf("progress: %s", p)
 	}
 	checkPeer(t, rep, peerPyMeta, 2)
 
