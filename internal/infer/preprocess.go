@@ -148,6 +148,11 @@ func canvas(w, h, longSide, m int) (cw, ch int) {
 // and fills the padding with normalised white. Interpolation uses pixel
 // centres (as OpenCV's INTER_LINEAR and PIL); the normalisation is affine,
 // so interpolating raw values first gives the same result.
+//
+// It is separable: each source row is interpolated across once, into one
+// float row per channel, and kept while the next output row needs it; the
+// output rows then blend two of those. The arithmetic is the same per
+// value as interpolating every output pixel from its four neighbours.
 func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
 	// Model channel c reads source byte offset src[c] of a pixel.
 	src := [3]int{0, 1, 2}
@@ -163,32 +168,50 @@ func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
 	xs := axisWeights(img.Width, r.Width)
 	ys := axisWeights(img.Height, r.Height)
 	plane := r.InputWidth * r.InputHeight
-	p0, p1, p2 := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
 	stride := 3 * img.Width
-	for y := range r.Height {
-		wy := ys[y]
-		row0 := img.Pix[wy.i0*stride : wy.i0*stride+stride]
-		row1 := img.Pix[wy.i1*stride : wy.i1*stride+stride]
+	var rows [2]hrow
+	for k := range rows {
+		rows[k].src = -1
+		for c := range 3 {
+			rows[k].ch[c] = make([]float32, r.Width)
+		}
+	}
+	// row returns source row i interpolated across, computing it into the
+	// slot that does not hold source row keep.
+	row := func(i, keep int) *[3][]float32 {
+		for k := range rows {
+			if rows[k].src == i {
+				return &rows[k].ch
+			}
+		}
+		k := 0
+		if rows[0].src == keep {
+			k = 1
+		}
+		rows[k].src = i
+		across(img.Pix[i*stride:(i+1)*stride], xs, src, &rows[k].ch)
+		return &rows[k].ch
+	}
+	for y, wy := range ys {
+		h0 := row(wy.i0, -1)
+		h1 := row(wy.i1, wy.i0)
 		fy := wy.f
 		out := y * r.InputWidth
-		for x := range r.Width {
-			wx := xs[x]
-			a, b := 3*wx.i0, 3*wx.i1
-			fx := wx.f
-			var v [3]float32
-			for c := range 3 {
-				o := src[c]
-				top := float32(row0[a+o]) + fx*(float32(row0[b+o])-float32(row0[a+o]))
-				bot := float32(row1[a+o]) + fx*(float32(row1[b+o])-float32(row1[a+o]))
-				v[c] = (top+fy*(bot-top))*mul[c] + add[c]
+		for c := range 3 {
+			m, a := mul[c], add[c]
+			top, bot := h0[c][:r.Width], h1[c][:r.Width]
+			d := dst[c*plane+out : c*plane+out+r.Width]
+			for x := range d {
+				t := top[x]
+				d[x] = (t+fy*(bot[x]-t))*m + a
 			}
-			p0[out+x], p1[out+x], p2[out+x] = v[0], v[1], v[2]
 		}
 	}
 	if r.Width == r.InputWidth && r.Height == r.InputHeight {
 		return
 	}
-	for c, p := range [3][]float32{p0, p1, p2} {
+	for c := range 3 {
+		p := dst[c*plane : (c+1)*plane]
 		white := 255*mul[c] + add[c]
 		for y := range r.InputHeight {
 			from := r.Width
@@ -200,6 +223,31 @@ func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
 				row[x] = white
 			}
 		}
+	}
+}
+
+// hrow is one source row interpolated across, a float row per model
+// channel; src is the source row's index (-1: empty).
+type hrow struct {
+	src int
+	ch  [3][]float32
+}
+
+// across interpolates one row of RGB bytes at the positions xs into out,
+// channel c reading byte src[c] of each pixel.
+func across(pix []byte, xs []weight, src [3]int, out *[3][]float32) {
+	s0, s1, s2 := src[0], src[1], src[2]
+	o0, o1, o2 := out[0][:len(xs)], out[1][:len(xs)], out[2][:len(xs)]
+	for x, w := range xs {
+		pa := pix[3*w.i0 : 3*w.i0+3 : 3*w.i0+3]
+		pb := pix[3*w.i1 : 3*w.i1+3 : 3*w.i1+3]
+		f := w.f
+		a, b := float32(pa[s0]), float32(pb[s0])
+		o0[x] = a + f*(b-a)
+		a, b = float32(pa[s1]), float32(pb[s1])
+		o1[x] = a + f*(b-a)
+		a, b = float32(pa[s2]), float32(pb[s2])
+		o2[x] = a + f*(b-a)
 	}
 }
 
