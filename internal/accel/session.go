@@ -256,6 +256,11 @@ type gomlxSession struct {
 	outputNames []string
 	programs    []*convert.Program // by device, as b.devices
 	closeOnce   sync.Once
+	// padBufs keeps padded batches (*[]float32) for reuse: a program
+	// has copied its input to the device when Run returns (go-xla waits
+	// for the transfer), and a fresh bucket-sized slice costs zeroing
+	// and page faults on every partial batch.
+	padBufs sync.Pool
 }
 
 func (s *gomlxSession) Inputs() []infer.TensorInfo  { return s.inputs }
@@ -363,7 +368,16 @@ func (s *gomlxSession) Run(ctx context.Context, inputs map[string]infer.Tensor) 
 func (s *gomlxSession) runPiece(x infer.Tensor) (map[string]infer.Tensor, error) {
 	n := int(x.Shape[0])
 	bk, _ := s.bucket(n)
-	padded := pad(x, bk)
+	var dst []float32
+	if p, ok := s.padBufs.Get().(*[]float32); ok {
+		dst = *p
+	}
+	padded := padInto(dst, x, bk)
+	if bk > n {
+		defer s.padBufs.Put(&padded.Data)
+	} else if dst != nil {
+		s.padBufs.Put(&dst) // x went as it is: keep the buffer
+	}
 	i := s.b.pick() // counts the batch on the device
 	d := s.b.devices[i]
 	out, err := s.programs[i].Run(map[string]infer.Tensor{s.inputs[0].Name: padded})
@@ -402,14 +416,22 @@ func (b *GoMLX) pick() int {
 
 // pad returns x with zero rows added up to bk rows (x itself when it has
 // that many).
-func pad(x infer.Tensor, bk int) infer.Tensor {
+func pad(x infer.Tensor, bk int) infer.Tensor { return padInto(nil, x, bk) }
+
+// padInto is pad writing into dst's storage when it is large enough.
+func padInto(dst []float32, x infer.Tensor, bk int) infer.Tensor {
 	n := int(x.Shape[0])
 	if bk <= n {
 		return x
 	}
-	padded := infer.Tensor{Shape: slices.Clone(x.Shape), Data: make([]float32, len(x.Data)/n*bk)}
+	size := len(x.Data) / n * bk
+	if cap(dst) < size {
+		dst = make([]float32, size)
+	}
+	padded := infer.Tensor{Shape: slices.Clone(x.Shape), Data: dst[:size]}
 	padded.Shape[0] = int64(bk)
 	copy(padded.Data, x.Data)
+	clear(padded.Data[len(x.Data):])
 	return padded
 }
 

@@ -86,8 +86,24 @@ func (t Tensor) Item(i int) Tensor {
 	return Tensor{Shape: shape, Data: t.Data[i*per : (i+1)*per : (i+1)*per]}
 }
 
-// Stack concatenates tensors of equal shape along dimension 0.
+// Stack concatenates tensors of equal shape along dimension 0. The result
+// shares data with items[0] when that is the only item.
 func Stack(items []Tensor) (Tensor, error) {
+	if len(items) == 1 {
+		if err := items[0].Check(); err != nil {
+			return Tensor{}, fmt.Errorf("stack item 0: %w", err)
+		}
+		if len(items[0].Shape) == 0 {
+			return Tensor{}, fmt.Errorf("stack: scalar tensors")
+		}
+		return items[0], nil // a batch of one is its item: no copy
+	}
+	return StackInto(nil, items)
+}
+
+// StackInto is Stack writing into dst's storage when it is large enough
+// (a new slice otherwise); it always copies.
+func StackInto(dst []float32, items []Tensor) (Tensor, error) {
 	if len(items) == 0 {
 		return Tensor{}, fmt.Errorf("stack: no tensors")
 	}
@@ -107,7 +123,10 @@ func Stack(items []Tensor) (Tensor, error) {
 		total += it.Shape[0]
 		size += len(it.Data)
 	}
-	out := Tensor{Shape: append([]int64{total}, first[1:]...), Data: make([]float32, 0, size)}
+	if cap(dst) < size {
+		dst = make([]float32, 0, size)
+	}
+	out := Tensor{Shape: append([]int64{total}, first[1:]...), Data: dst[:0]}
 	for _, it := range items {
 		out.Data = append(out.Data, it.Data...)
 	}

@@ -94,6 +94,13 @@ type Batcher struct {
 
 	statsMu sync.Mutex
 	stats   BatchStats
+
+	// bufs keeps stacked batch inputs (*[]float32) for the next batch:
+	// the session is done with its input when Run returns (ONNX Runtime
+	// ran it; XLA copied it to the device and waited for the copy), and
+	// a fresh slice of up to a few hundred MB costs zeroing and page
+	// faults on every batch.
+	bufs sync.Pool
 }
 
 // NewBatcher starts a batcher for items of the given shape (leading
@@ -324,7 +331,18 @@ func (b *Batcher) run(batch []*request) {
 // item. The batch's context is not any caller's: one caller leaving must
 // not cancel its batch-mates' work.
 func (b *Batcher) forward(items []Tensor) (map[string]Tensor, error) {
-	in, err := Stack(items)
+	var in Tensor
+	var err error
+	if len(items) == 1 {
+		in, err = Stack(items)
+	} else {
+		var dst []float32
+		if p, ok := b.bufs.Get().(*[]float32); ok {
+			dst = *p
+		}
+		in, err = StackInto(dst, items)
+		defer b.bufs.Put(&in.Data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("run batch: %w", err)
 	}
