@@ -10,11 +10,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gomlx/gomlx/backends/simplego"
 
 	"dataplus/internal/accel"
 	"dataplus/internal/features"
+	"dataplus/internal/infer"
 	"dataplus/internal/record"
 	"dataplus/internal/testpdf"
 )
@@ -393,4 +395,66 @@ func TestGPUPathMatchesCPU(t *testing.T) {
 	if batches == 0 || items < int64(len(names)) || gpu.Accel().GPU.Busy() <= 0 {
 		t.Errorf("device stats: %d batches, %d items, busy %s", batches, items, gpu.Accel().GPU.Busy())
 	}
+}
+
+// TestPagesInFlightBounded holds the model while a 14-page document goes
+// through: rendering must stop at the in-flight limit (4 pages here)
+// instead of rendering every page and keeping them all in memory, and go
+// on when the model answers.
+func TestPagesInFlightBounded(t *testing.T) {
+	dir, ok := testpdf.CorpusDir()
+	if !ok {
+		t.Skip("../shared/corpus not found")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "good", "pdfjs-tracemonkey.pdf"))
+	if err != nil {
+		t.Skip(err)
+	}
+	x := newExtractor(t, func(c *Config) {
+		c.Pages = 0
+		c.Scales = []int{320}
+		c.Batch = 1
+		c.Render.Instances = 1
+	})
+	limit := cap(x.inflight)
+	if limit != 4 {
+		t.Fatalf("in-flight limit %d, want 4 (4 per render instance, 4 per batch slot)", limit)
+	}
+	gate := make(chan struct{})
+	x.batchers.Close()
+	x.batchers = infer.NewBatchers(&gatedSession{Session: x.model.Session, gate: gate}, x.model.Input, infer.BatcherOptions{MaxBatch: 1})
+	done := make(chan record.Record, 1)
+	go func() { done <- processor(t, x, 1).Bytes(context.Background(), 0, "tracemonkey.pdf", data) }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for x.Pool().Stats().Renders < int64(limit) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // time enough to render the other 10 pages, were they let
+	if r := x.Pool().Stats().Renders; r != int64(limit) {
+		t.Errorf("%d pages rendered while the model was held, want the limit %d", r, limit)
+	}
+	close(gate)
+	rec := <-done
+	if f := rec.Features; f == nil || f.Error != nil || f.Pages != 14 || f.Skipped != 0 {
+		t.Fatalf("features %+v", rec.Features)
+	}
+	if n := len(x.inflight); n != 0 {
+		t.Errorf("%d in-flight tokens left after the document", n)
+	}
+}
+
+// gatedSession runs the model only once gate is closed.
+type gatedSession struct {
+	infer.Session
+	gate chan struct{}
+}
+
+func (s *gatedSession) Run(ctx context.Context, in map[string]infer.Tensor) (map[string]infer.Tensor, error) {
+	select {
+	case <-s.gate:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.Session.Run(ctx, in)
 }

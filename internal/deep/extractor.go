@@ -61,6 +61,10 @@ type Extractor struct {
 	models   []string // the registry's model names
 	// renderLong is the long side pages are rendered at.
 	renderLong int
+	// inflight holds a token for each page rendered and not yet embedded,
+	// so rendering (fast) cannot run ahead of the model (slow on a CPU)
+	// and hold a long document's pages in memory all at once.
+	inflight chan struct{}
 }
 
 // New loads the ONNX Runtime library and the model and starts the PDFium
@@ -116,6 +120,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) (*
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1 // on 2-4 cores batches are slower than single images (docs/decisions.md)
 	}
+	// Enough pages to fill every batch that may run and keep each render
+	// instance a few pages ahead.
+	e.inflight = make(chan struct{}, max(4*max(1, cfg.Render.Instances), 4*cfg.Batch*parallel))
 	e.batchers = infer.NewBatchers(e.model.Session, e.model.Input, infer.BatcherOptions{
 		MaxBatch: cfg.Batch, MaxWait: cfg.BatchWait, Parallel: parallel, Logger: log, OnBatch: metrics.batch,
 	})
@@ -357,11 +364,20 @@ func (e *Extractor) Document(ctx context.Context, data []byte, password string, 
 const pagesPerPart = 8
 
 // renderPart renders pages [start, end) of d with their text and starts
-// each page's model run (wg counts them); rt sums the render time. A page
-// that fails keeps its error; once ctx ends the rest of the part is marked
-// with it.
+// each page's model run (wg counts them); rt sums the render time. It waits
+// before each page while too many pages are in flight (Extractor.inflight).
+// A page that fails keeps its error; once ctx ends the rest of the part is
+// marked with it.
 func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page, start, end int, rt *atomic.Int64, wg *sync.WaitGroup) {
 	for i := start; i < end; i++ {
+		select {
+		case e.inflight <- struct{}{}:
+		case <-ctx.Done():
+			for j := i; j < end; j++ {
+				pages[j].err = fmt.Errorf("page %d: %w", j+1, ctx.Err())
+			}
+			return
+		}
 		t0 := time.Now()
 		img, err := d.Render(ctx, i, render.Size{LongSide: e.renderLong, Unrotated: true})
 		var text string
@@ -370,6 +386,7 @@ func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page,
 		}
 		rt.Add(int64(time.Since(t0)))
 		if err != nil {
+			<-e.inflight
 			pages[i].err = fmt.Errorf("page %d: %w", i+1, err)
 			if ctx.Err() != nil {
 				for j := i + 1; j < end; j++ {
@@ -382,6 +399,7 @@ func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page,
 		wg.Add(1)
 		go func(p *page) {
 			defer wg.Done()
+			defer func() { <-e.inflight }()
 			t := time.Now()
 			p.vector, p.err = e.page(ctx, img, text)
 			p.infer = time.Since(t)
