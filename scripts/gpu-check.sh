@@ -14,8 +14,11 @@
 #      weights using the machine's own torch;
 #   2. the model stage for ResNet-50: dataplus modelbench (XLA, fp32 and
 #      bf16) and PyTorch (fp32 and bf16 channels_last), same run, batch 256;
-#   3. end to end: dataplus bench GPU_Full on the PDFs with the bundled
-#      detector (every page rendered and embedded);
+#   3. the detector's model stage at the pipeline's two canvases (batch 64,
+#      input on the GPU and copied from the host: the copy's share is the
+#      bound on end-to-end pages/s), then end to end: dataplus bench
+#      GPU_Full on the PDFs with the bundled detector (every page rendered
+#      and embedded);
 #   4. the converter's conformance suite on the GPU against ONNX Runtime:
 #      every op, the bundled PP-OCR models and the exports (tol 1e-2);
 #   5. the model stage for ViT-B/16;
@@ -73,7 +76,15 @@ timeout 150 "$py" scripts/gpu/export_models.py "$work/models" --only "$models" >
 tail -n 4 "$out/export.log"
 
 if left 60 "model stage resnet50"; then log "model stage: resnet50"; modelstage resnet50; fi
-if left 90 "end to end, detector"; then log "end to end: detector"; e2e detector; fi
+if left 100 "end to end, detector"; then
+  log "model stage: detector at 3x512x384 and 3x320x256, batch 64"
+  for shape in 3,512,384 3,320,256; do
+    timeout 60 "$dp" modelbench --device cuda --model-file "$work/assets/ch_PP-OCRv4_det_infer.onnx" --name "detector-$shape" \
+      --input-shape "$shape" --batch 64 --seconds 2 >>"$out/modelbench.jsonl" 2>>"$out/modelbench.log" \
+      || log "modelbench detector $shape failed (see modelbench.log)"
+  done
+  log "end to end: detector"; e2e detector
+fi
 if left 50 "conformance"; then
   log "conformance on the GPU (fp32, tol 1e-2)"
   timeout "${CONFORMANCE_TIMEOUT:-150}" "$dp" conformance --device cuda --models "$work/models" --tol 1e-2 \

@@ -46,6 +46,15 @@ def main():
         fmt = lambda x: f"{x:,.0f}" if x else "-"
         print(f"| {m} | {fmt(f)} | {fmt(b)} | {fmt(tf)} | {fmt(tb)} | {ratio} |")
 
+    det = [r for r in jsonl(os.path.join(out, "modelbench.jsonl")) if r["name"].startswith("detector-")]
+    if det:
+        print("\nThe detector's model stage, batch 64, fp32 (what one page costs the GPU at each canvas):\n")
+        print("| input | images/s, input on the GPU | images/s, input copied from the host | compile s |")
+        print("|---|---|---|---|")
+        for r in det:
+            fmt = lambda x: f"{x:,.0f}" if x else "-"
+            print(f"| {r['name'][9:]} | {fmt(r.get('images_per_s'))} | {fmt(r.get('images_per_s_host_input'))} | {r.get('compile_s', 0):.1f} |")
+
     print("\nEnd to end (dataplus bench GPU_Full, every page rendered and embedded, medians over rounds):\n")
     print("| model | pages/s | files/s | GPU busy | render share | infer share | mean batch | GPU MiB | peak RSS MiB | status |")
     print("|---|---|---|---|---|---|---|---|---|---|")
