@@ -246,14 +246,7 @@ func TestGolden(t *testing.T) {
 // TestFallback: a file the pure-Go reader gives up on is read by PDFium,
 // routed, and gets features.
 func TestFallback(t *testing.T) {
-	dir, ok := testpdf.CorpusDir()
-	if !ok {
-		t.Skip("no shared corpus")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "bad", "pdfium-bug_782596.pdf"))
-	if err != nil {
-		t.Skip(err)
-	}
+	data := corpusFile(t, "bad/pdfium-bug_782596.pdf")
 	x := newExtractor(t, nil)
 	p := processor(t, x, 1)
 	r := p.Bytes(context.Background(), 0, "bug_782596.pdf", data)
@@ -318,14 +311,7 @@ func TestCorpusBad(t *testing.T) {
 // TestPartsMatchOneInstance renders a 14-page document on one PDFium
 // instance and split over three: the document vectors must agree.
 func TestPartsMatchOneInstance(t *testing.T) {
-	dir, ok := testpdf.CorpusDir()
-	if !ok {
-		t.Skip("../shared/corpus not found")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "good", "pdfjs-tracemonkey.pdf"))
-	if err != nil {
-		t.Skip(err)
-	}
+	data := corpusFile(t, "good/pdfjs-tracemonkey.pdf")
 	vectors := map[int][]float32{}
 	for _, instances := range []int{1, 3} {
 		x := newExtractor(t, func(c *Config) {
@@ -402,14 +388,7 @@ func TestGPUPathMatchesCPU(t *testing.T) {
 // instead of rendering every page and keeping them all in memory, and go
 // on when the model answers.
 func TestPagesInFlightBounded(t *testing.T) {
-	dir, ok := testpdf.CorpusDir()
-	if !ok {
-		t.Skip("../shared/corpus not found")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "good", "pdfjs-tracemonkey.pdf"))
-	if err != nil {
-		t.Skip(err)
-	}
+	data := corpusFile(t, "good/pdfjs-tracemonkey.pdf")
 	x := newExtractor(t, func(c *Config) {
 		c.Pages = 0
 		c.Scales = []int{320}

@@ -3,6 +3,8 @@ package deep
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -78,6 +80,21 @@ func fixture(t testing.TB, name string) testpdf.Fixture {
 		t.Fatalf("no fixture %q", name)
 	}
 	return f
+}
+
+// corpusFile reads a file of the shared corpus (../shared/corpus), or
+// skips the test when there is none.
+func corpusFile(t testing.TB, name string) []byte {
+	t.Helper()
+	dir, ok := testpdf.CorpusDir()
+	if !ok {
+		t.Skip("../shared/corpus not found")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	if err != nil {
+		t.Skip(err)
+	}
+	return data
 }
 
 // run processes one fixture.

@@ -154,17 +154,7 @@ func canvas(w, h, longSide, m int) (cw, ch int) {
 // output rows then blend two of those. The arithmetic is the same per
 // value as interpolating every output pixel from its four neighbours.
 func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
-	// Model channel c reads source byte offset src[c] of a pixel.
-	src := [3]int{0, 1, 2}
-	if spec.Color == "BGR" {
-		src = [3]int{2, 1, 0}
-	}
-	var mul, add [3]float32
-	for c := range 3 {
-		mul[c] = spec.Scale / spec.Std[c]
-		add[c] = -spec.Mean[c] / spec.Std[c]
-	}
-
+	src, mul, add := spec.channels()
 	xs := axisWeights(img.Width, r.Width)
 	ys := axisWeights(img.Height, r.Height)
 	plane := r.InputWidth * r.InputHeight
@@ -224,6 +214,20 @@ func resizeNormalize(img Image, r Region, spec InputSpec, dst []float32) {
 			}
 		}
 	}
+}
+
+// channels says how model channel c is made from a pixel: from byte src[c]
+// of it, as value*mul[c] + add[c].
+func (spec InputSpec) channels() (src [3]int, mul, add [3]float32) {
+	src = [3]int{0, 1, 2}
+	if spec.Color == "BGR" {
+		src = [3]int{2, 1, 0}
+	}
+	for c := range 3 {
+		mul[c] = spec.Scale / spec.Std[c]
+		add[c] = -spec.Mean[c] / spec.Std[c]
+	}
+	return src, mul, add
 }
 
 // hrow is one source row interpolated across, a float row per model

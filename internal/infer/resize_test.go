@@ -10,15 +10,7 @@ import (
 // pixel interpolated from its four source neighbours. The separable form
 // must give the same bits.
 func resizeNormalizeRef(img Image, r Region, spec InputSpec, dst []float32) {
-	src := [3]int{0, 1, 2}
-	if spec.Color == "BGR" {
-		src = [3]int{2, 1, 0}
-	}
-	var mul, add [3]float32
-	for c := range 3 {
-		mul[c] = spec.Scale / spec.Std[c]
-		add[c] = -spec.Mean[c] / spec.Std[c]
-	}
+	src, mul, add := spec.channels()
 	xs := axisWeights(img.Width, r.Width)
 	ys := axisWeights(img.Height, r.Height)
 	plane := r.InputWidth * r.InputHeight
