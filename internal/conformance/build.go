@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -84,7 +83,7 @@ func (g *graph) output(names ...string) {
 // toFloat casts a non-float value to float32 (the reference takes and
 // returns float32 tensors only) and returns the cast's output.
 func (g *graph) toFloat(name string) string {
-	return g.node("Cast", []string{name}, attrInt("to", int64(onnx.Float)))
+	return g.node("Cast", []string{name}, onnx.IntAttr("to", int64(onnx.Float)))
 }
 
 // lift adds a [1] zero to a scalar, making it a [1] tensor: the
@@ -104,7 +103,7 @@ func (g *graph) i64Scalar(v int64) string { return g.i64Shaped([]int64{}, v) }
 
 func (g *graph) i64Shaped(dims []int64, vs ...int64) string {
 	name := g.fresh("i64")
-	g.inits = append(g.inits, int64Tensor(name, dims, vs...))
+	g.inits = append(g.inits, onnx.Int64Tensor(name, dims, vs...))
 	return name
 }
 
@@ -122,7 +121,7 @@ func (g *graph) i32(vs ...int32) string {
 // f32 adds a float32 initializer with the given values.
 func (g *graph) f32(dims []int64, vs ...float32) string {
 	name := g.fresh("f32")
-	g.inits = append(g.inits, floatTensor(name, dims, vs))
+	g.inits = append(g.inits, onnx.FloatTensor(name, dims, vs...))
 	return name
 }
 
@@ -199,42 +198,6 @@ func (g *graph) build(op string) Case {
 		Model:  data,
 		Inputs: g.ins,
 	}
-}
-
-func int64Tensor(name string, dims []int64, vs ...int64) onnx.Tensor {
-	raw := make([]byte, 0, 8*len(vs))
-	for _, v := range vs {
-		raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Int64, Raw: raw}
-}
-
-func floatTensor(name string, dims []int64, vs []float32) onnx.Tensor {
-	raw := make([]byte, 0, 4*len(vs))
-	for _, v := range vs {
-		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
-	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Float, Raw: raw}
-}
-
-func attrInt(name string, v int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInt, I: v}
-}
-
-func attrInts(name string, vs ...int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInts, Ints: vs}
-}
-
-func attrFloat(name string, v float32) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrFloat, F: v}
-}
-
-func attrFloats(name string, vs ...float32) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrFloats, Floats: vs}
-}
-
-func attrString(name, v string) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrString, S: v}
 }
 
 func numElements(shape []int64) int {

@@ -189,7 +189,7 @@ func unaryCases() []Case {
 		unary("Cosh", "Cosh", 9, distWide),
 		unary("Identity", "Identity", 13, distDefault),
 		unary("Dropout/opset13", "Dropout", 13, distDefault),
-		unary("Dropout/opset9_ratio", "Dropout", 9, distDefault, attrFloat("ratio", 0.3)),
+		unary("Dropout/opset9_ratio", "Dropout", 9, distDefault, onnx.FloatAttr("ratio", 0.3)),
 	}
 }
 
@@ -200,20 +200,20 @@ func activationCases() []Case {
 		unary("Tanh", "Tanh", 13, distWide),
 		unary("Softplus", "Softplus", 13, distWide),
 		unary("Softsign", "Softsign", 13, distWide),
-		unary("Elu", "Elu", 13, distWide, attrFloat("alpha", 0.5)),
+		unary("Elu", "Elu", 13, distWide, onnx.FloatAttr("alpha", 0.5)),
 		unary("Selu", "Selu", 13, distWide),
-		unary("Celu", "Celu", 12, distWide, attrFloat("alpha", 0.7)),
+		unary("Celu", "Celu", 12, distWide, onnx.FloatAttr("alpha", 0.7)),
 		unary("LeakyRelu/default", "LeakyRelu", 13, distWide),
-		unary("LeakyRelu/alpha0.2", "LeakyRelu", 16, distWide, attrFloat("alpha", 0.2)),
-		unary("ThresholdedRelu", "ThresholdedRelu", 10, distWide, attrFloat("alpha", 0.5)),
+		unary("LeakyRelu/alpha0.2", "LeakyRelu", 16, distWide, onnx.FloatAttr("alpha", 0.2)),
+		unary("ThresholdedRelu", "ThresholdedRelu", 10, distWide, onnx.FloatAttr("alpha", 0.5)),
 		unary("HardSigmoid/default", "HardSigmoid", 13, Dist{Lo: -5, Hi: 5}),
 		// PaddleOCR's hard sigmoid: alpha 1/6, beta 0.5.
 		unary("HardSigmoid/paddle", "HardSigmoid", 13, Dist{Lo: -5, Hi: 5},
-			attrFloat("alpha", 0.1666667), attrFloat("beta", 0.5)),
+			onnx.FloatAttr("alpha", 0.1666667), onnx.FloatAttr("beta", 0.5)),
 		unary("HardSwish", "HardSwish", 14, Dist{Lo: -5, Hi: 5}),
 		unary("Mish", "Mish", 18, distWide),
 		unary("Gelu/exact", "Gelu", 20, distWide),
-		unary("Gelu/tanh", "Gelu", 20, distWide, attrString("approximate", "tanh")),
+		unary("Gelu/tanh", "Gelu", 20, distWide, onnx.StringAttr("approximate", "tanh")),
 		prelu("PRelu/channel", []int64{3, 1, 1}),
 		prelu("PRelu/scalar", []int64{1}),
 	}
@@ -267,7 +267,7 @@ func binaryCases() []Case {
 		variadic("Min/three", "Min", 13),
 		variadic("Sum", "Sum", 13),
 		variadic("Mean", "Mean", 13),
-		binOp("Mod/fmod1", "Mod", 13, s, s, distWide, distNonZero, attrInt("fmod", 1)),
+		binOp("Mod/fmod1", "Mod", 13, s, s, distWide, distNonZero, onnx.IntAttr("fmod", 1)),
 		modInt("Mod/fmod0_int", 0),
 		modInt("Mod/fmod1_int", 1),
 	}
@@ -291,9 +291,9 @@ func modInt(name string, fmod int64) Case {
 	g := newGraph(name, 13)
 	a := g.input("a", Dist{Lo: -20, Hi: 20, Round: true}, 3, 4, 5)
 	b := g.input("b", Dist{Lo: 1, Hi: 6, Signed: true, Round: true}, 3, 4, 5)
-	ai := g.node("Cast", []string{a}, attrInt("to", int64(onnx.Int64)))
-	bi := g.node("Cast", []string{b}, attrInt("to", int64(onnx.Int64)))
-	m := g.node("Mod", []string{ai, bi}, attrInt("fmod", fmod))
+	ai := g.node("Cast", []string{a}, onnx.IntAttr("to", int64(onnx.Int64)))
+	bi := g.node("Cast", []string{b}, onnx.IntAttr("to", int64(onnx.Int64)))
+	m := g.node("Mod", []string{ai, bi}, onnx.IntAttr("fmod", fmod))
 	g.output(g.toFloat(m))
 	return g.build("Mod")
 }
@@ -375,8 +375,8 @@ func matmulCases() []Case {
 		binOp("MatMul/vector_lhs", "MatMul", 13, []int64{4}, []int64{2, 4, 5}, distDefault, distDefault),
 		weight("MatMul/weight", []int64{2, 7, 16}, []int64{16, 8}),
 		gemm("Gemm/transB_alpha_beta", 13, []int64{3, 4}, []int64{5, 4}, []int64{5},
-			attrInt("transB", 1), attrFloat("alpha", 0.5), attrFloat("beta", 2)),
-		gemm("Gemm/transA", 13, []int64{4, 3}, []int64{4, 5}, []int64{3, 5}, attrInt("transA", 1)),
+			onnx.IntAttr("transB", 1), onnx.FloatAttr("alpha", 0.5), onnx.FloatAttr("beta", 2)),
+		gemm("Gemm/transA", 13, []int64{4, 3}, []int64{4, 5}, []int64{3, 5}, onnx.IntAttr("transA", 1)),
 		gemm("Gemm/no_bias", 13, []int64{3, 4}, []int64{4, 5}, nil),
 		gemm("Gemm/bias_column", 9, []int64{3, 4}, []int64{4, 5}, []int64{3, 1}),
 	}
@@ -407,52 +407,52 @@ func convT(name string, x, w []int64, outChannels int64, attrs ...onnx.Attr) Cas
 }
 
 func convCases() []Case {
-	pads1 := attrInts("pads", 1, 1, 1, 1)
+	pads1 := onnx.IntsAttr("pads", 1, 1, 1, 1)
 	return []Case{
-		conv("Conv/3x3_pad1", 11, []int64{1, 4, 9, 9}, []int64{6, 4, 3, 3}, true, attrInts("kernel_shape", 3, 3), pads1),
+		conv("Conv/3x3_pad1", 11, []int64{1, 4, 9, 9}, []int64{6, 4, 3, 3}, true, onnx.IntsAttr("kernel_shape", 3, 3), pads1),
 		conv("Conv/batch2_no_bias", 11, []int64{2, 3, 7, 6}, []int64{5, 3, 3, 3}, false),
 		conv("Conv/1x1", 11, []int64{1, 16, 5, 7}, []int64{8, 16, 1, 1}, true),
-		conv("Conv/group2", 11, []int64{1, 4, 8, 8}, []int64{6, 2, 3, 3}, true, attrInt("group", 2), pads1),
+		conv("Conv/group2", 11, []int64{1, 4, 8, 8}, []int64{6, 2, 3, 3}, true, onnx.IntAttr("group", 2), pads1),
 		conv("Conv/depthwise_s2", 11, []int64{1, 8, 9, 9}, []int64{8, 1, 3, 3}, true,
-			attrInt("group", 8), attrInts("strides", 2, 2), pads1),
+			onnx.IntAttr("group", 8), onnx.IntsAttr("strides", 2, 2), pads1),
 		// PaddleOCR's recogniser: depthwise 5×5 with strides [2,1].
 		conv("Conv/depthwise_5x5_s21", 11, []int64{1, 8, 12, 10}, []int64{8, 1, 5, 5}, false,
-			attrInt("group", 8), attrInts("strides", 2, 1), attrInts("pads", 2, 2, 2, 2)),
+			onnx.IntAttr("group", 8), onnx.IntsAttr("strides", 2, 1), onnx.IntsAttr("pads", 2, 2, 2, 2)),
 		conv("Conv/1x3_pad", 11, []int64{1, 6, 1, 10}, []int64{4, 6, 1, 3}, false,
-			attrInts("kernel_shape", 1, 3), attrInts("pads", 0, 1, 0, 1)),
+			onnx.IntsAttr("kernel_shape", 1, 3), onnx.IntsAttr("pads", 0, 1, 0, 1)),
 		conv("Conv/s2_asymmetric_pads", 11, []int64{1, 3, 8, 9}, []int64{4, 3, 3, 3}, true,
-			attrInts("strides", 2, 2), attrInts("pads", 0, 1, 1, 0)),
+			onnx.IntsAttr("strides", 2, 2), onnx.IntsAttr("pads", 0, 1, 1, 0)),
 		conv("Conv/dilation2", 11, []int64{1, 3, 10, 9}, []int64{4, 3, 3, 3}, true,
-			attrInts("dilations", 2, 2), attrInts("pads", 2, 2, 2, 2)),
+			onnx.IntsAttr("dilations", 2, 2), onnx.IntsAttr("pads", 2, 2, 2, 2)),
 		conv("Conv/same_upper_s2", 11, []int64{1, 3, 9, 8}, []int64{4, 3, 3, 3}, true,
-			attrString("auto_pad", "SAME_UPPER"), attrInts("strides", 2, 2)),
+			onnx.StringAttr("auto_pad", "SAME_UPPER"), onnx.IntsAttr("strides", 2, 2)),
 		conv("Conv/same_lower", 11, []int64{1, 3, 7, 8}, []int64{4, 3, 2, 2}, false,
-			attrString("auto_pad", "SAME_LOWER")),
+			onnx.StringAttr("auto_pad", "SAME_LOWER")),
 		conv("Conv/valid_s3", 11, []int64{1, 3, 11, 10}, []int64{4, 3, 3, 3}, true,
-			attrString("auto_pad", "VALID"), attrInts("strides", 3, 3)),
-		conv("Conv/1d", 11, []int64{2, 3, 12}, []int64{4, 3, 3}, true, attrInts("pads", 1, 1), attrInts("strides", 2)),
+			onnx.StringAttr("auto_pad", "VALID"), onnx.IntsAttr("strides", 3, 3)),
+		conv("Conv/1d", 11, []int64{2, 3, 12}, []int64{4, 3, 3}, true, onnx.IntsAttr("pads", 1, 1), onnx.IntsAttr("strides", 2)),
 		// Paddle stores weights as Constant nodes.
 		func() Case {
 			g := newGraph("Conv/constant_weights", 11)
 			in := g.input("x", distDefault, 1, 3, 6, 6)
-			w := g.constant(floatTensor("w", []int64{2, 3, 3, 3}, g.random(0.5, []int64{2, 3, 3, 3})))
-			b := g.constant(floatTensor("b", []int64{2}, []float32{0.25, -0.5}))
+			w := g.constant(onnx.FloatTensor("w", []int64{2, 3, 3, 3}, g.random(0.5, []int64{2, 3, 3, 3})...))
+			b := g.constant(onnx.FloatTensor("b", []int64{2}, 0.25, -0.5))
 			g.output(g.node("Conv", []string{in, w, b}, pads1))
 			return g.build("Conv")
 		}(),
 
 		// PaddleOCR's detector: kernel 2, stride 2.
-		convT("ConvTranspose/k2s2", []int64{1, 4, 5, 5}, []int64{4, 3, 2, 2}, 0, attrInts("strides", 2, 2)),
+		convT("ConvTranspose/k2s2", []int64{1, 4, 5, 5}, []int64{4, 3, 2, 2}, 0, onnx.IntsAttr("strides", 2, 2)),
 		convT("ConvTranspose/k2s2_one_channel", []int64{1, 4, 5, 6}, []int64{4, 1, 2, 2}, 1,
-			attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2)),
+			onnx.IntsAttr("kernel_shape", 2, 2), onnx.IntsAttr("strides", 2, 2)),
 		convT("ConvTranspose/k3s1_pad1", []int64{1, 3, 5, 5}, []int64{3, 4, 3, 3}, 4, pads1),
 		convT("ConvTranspose/k3s2_pad1_outpad1", []int64{1, 3, 5, 4}, []int64{3, 4, 3, 3}, 4,
-			attrInts("strides", 2, 2), pads1, attrInts("output_padding", 1, 1)),
+			onnx.IntsAttr("strides", 2, 2), pads1, onnx.IntsAttr("output_padding", 1, 1)),
 		convT("ConvTranspose/group2", []int64{1, 4, 5, 5}, []int64{4, 3, 3, 3}, 6,
-			attrInt("group", 2), attrInts("strides", 2, 2), pads1),
+			onnx.IntAttr("group", 2), onnx.IntsAttr("strides", 2, 2), pads1),
 		convT("ConvTranspose/asymmetric_pads", []int64{1, 2, 4, 4}, []int64{2, 3, 4, 4}, 3,
-			attrInts("strides", 2, 2), attrInts("pads", 1, 2, 2, 1)),
-		convT("ConvTranspose/dilation2", []int64{1, 2, 4, 5}, []int64{2, 3, 3, 3}, 0, attrInts("dilations", 2, 2)),
+			onnx.IntsAttr("strides", 2, 2), onnx.IntsAttr("pads", 1, 2, 2, 1)),
+		convT("ConvTranspose/dilation2", []int64{1, 2, 4, 5}, []int64{2, 3, 3, 3}, 0, onnx.IntsAttr("dilations", 2, 2)),
 	}
 }
 
@@ -465,23 +465,23 @@ func pool(name, op string, opset int64, x []int64, attrs ...onnx.Attr) Case {
 }
 
 func poolCases() []Case {
-	k := func(vs ...int64) onnx.Attr { return attrInts("kernel_shape", vs...) }
-	s := func(vs ...int64) onnx.Attr { return attrInts("strides", vs...) }
-	p := func(vs ...int64) onnx.Attr { return attrInts("pads", vs...) }
+	k := func(vs ...int64) onnx.Attr { return onnx.IntsAttr("kernel_shape", vs...) }
+	s := func(vs ...int64) onnx.Attr { return onnx.IntsAttr("strides", vs...) }
+	p := func(vs ...int64) onnx.Attr { return onnx.IntsAttr("pads", vs...) }
 	return []Case{
 		pool("MaxPool/k2s2", "MaxPool", 9, []int64{1, 3, 8, 8}, k(2, 2), s(2, 2)),
 		pool("MaxPool/k3s2_pad1", "MaxPool", 11, []int64{2, 3, 9, 9}, k(3, 3), s(2, 2), p(1, 1, 1, 1)),
-		pool("MaxPool/ceil_mode", "MaxPool", 11, []int64{1, 3, 8, 9}, k(3, 3), s(2, 2), attrInt("ceil_mode", 1)),
-		pool("MaxPool/dilation2", "MaxPool", 11, []int64{1, 3, 9, 9}, k(2, 2), attrInts("dilations", 2, 2)),
-		pool("MaxPool/same_upper", "MaxPool", 11, []int64{1, 2, 7, 8}, k(3, 3), s(2, 2), attrString("auto_pad", "SAME_UPPER")),
+		pool("MaxPool/ceil_mode", "MaxPool", 11, []int64{1, 3, 8, 9}, k(3, 3), s(2, 2), onnx.IntAttr("ceil_mode", 1)),
+		pool("MaxPool/dilation2", "MaxPool", 11, []int64{1, 3, 9, 9}, k(2, 2), onnx.IntsAttr("dilations", 2, 2)),
+		pool("MaxPool/same_upper", "MaxPool", 11, []int64{1, 2, 7, 8}, k(3, 3), s(2, 2), onnx.StringAttr("auto_pad", "SAME_UPPER")),
 		pool("MaxPool/1d", "MaxPool", 11, []int64{2, 3, 11}, k(3), s(2)),
 		pool("AveragePool/exclude_pad", "AveragePool", 11, []int64{1, 3, 9, 9}, k(3, 3), s(2, 2), p(1, 1, 1, 1)),
 		pool("AveragePool/include_pad", "AveragePool", 11, []int64{1, 3, 9, 9}, k(3, 3), s(2, 2), p(1, 1, 1, 1),
-			attrInt("count_include_pad", 1)),
+			onnx.IntAttr("count_include_pad", 1)),
 		// PaddleOCR's recogniser.
 		pool("AveragePool/k32_s32", "AveragePool", 9, []int64{1, 4, 6, 8}, k(3, 2), s(3, 2), p(0, 0, 0, 0),
-			attrInt("count_include_pad", 0)),
-		pool("AveragePool/ceil_mode", "AveragePool", 11, []int64{1, 2, 8, 7}, k(3, 3), s(2, 2), attrInt("ceil_mode", 1)),
+			onnx.IntAttr("count_include_pad", 0)),
+		pool("AveragePool/ceil_mode", "AveragePool", 11, []int64{1, 2, 8, 7}, k(3, 3), s(2, 2), onnx.IntAttr("ceil_mode", 1)),
 		pool("AveragePool/asymmetric_pads", "AveragePool", 11, []int64{1, 2, 6, 6}, k(2, 2), s(2, 2), p(0, 1, 1, 0)),
 		pool("GlobalAveragePool", "GlobalAveragePool", 13, []int64{2, 3, 5, 7}),
 		pool("GlobalAveragePool/1x1", "GlobalAveragePool", 13, []int64{1, 8, 1, 1}),
@@ -496,7 +496,7 @@ func normCases() []Case {
 		c := x[1]
 		g.output(g.node("BatchNormalization", []string{in,
 			g.positive(0.5, 1.5, c), g.weight(0.5, c), g.weight(0.5, c), g.positive(0.1, 2, c)},
-			attrFloat("epsilon", 1e-5)))
+			onnx.FloatAttr("epsilon", 1e-5)))
 		return g.build("BatchNormalization")
 	}
 	ln := func(name string, x []int64, axis int64, scale []int64, bias bool) Case {
@@ -506,21 +506,21 @@ func normCases() []Case {
 		if bias {
 			ins = append(ins, g.weight(0.5, scale...))
 		}
-		g.output(g.node("LayerNormalization", ins, attrInt("axis", axis), attrFloat("epsilon", 1e-5)))
+		g.output(g.node("LayerNormalization", ins, onnx.IntAttr("axis", axis), onnx.FloatAttr("epsilon", 1e-5)))
 		return g.build("LayerNormalization")
 	}
 	instance := func() Case {
 		g := newGraph("InstanceNormalization", 13)
 		in := g.input("x", distWide, 2, 3, 5, 6)
 		g.output(g.node("InstanceNormalization", []string{in, g.positive(0.5, 1.5, 3), g.weight(0.5, 3)},
-			attrFloat("epsilon", 1e-5)))
+			onnx.FloatAttr("epsilon", 1e-5)))
 		return g.build("InstanceNormalization")
 	}
 	group := func() Case {
 		g := newGraph("GroupNormalization", 21)
 		in := g.input("x", distWide, 2, 6, 4, 5)
 		g.output(g.node("GroupNormalization", []string{in, g.positive(0.5, 1.5, 6), g.weight(0.5, 6)},
-			attrInt("num_groups", 3), attrFloat("epsilon", 1e-5)))
+			onnx.IntAttr("num_groups", 3), onnx.FloatAttr("epsilon", 1e-5)))
 		return g.build("GroupNormalization")
 	}
 	return []Case{
@@ -541,13 +541,13 @@ func reduce(name, op string, opset int64, dist Dist, axes []int64, axesInput boo
 	g := newGraph(name, opset)
 	in := g.input("x", dist, 2, 3, 4, 5)
 	ins := []string{in}
-	attrs := []onnx.Attr{attrInt("keepdims", keepdims)}
+	attrs := []onnx.Attr{onnx.IntAttr("keepdims", keepdims)}
 	switch {
 	case axes == nil:
 	case axesInput:
 		ins = append(ins, g.i64(axes...))
 	default:
-		attrs = append(attrs, attrInts("axes", axes...))
+		attrs = append(attrs, onnx.IntsAttr("axes", axes...))
 	}
 	y := g.node(op, ins, attrs...)
 	if axes == nil && keepdims == 0 {
@@ -560,7 +560,7 @@ func reduce(name, op string, opset int64, dist Dist, axes []int64, axesInput boo
 func argReduce(name, op string, axis, keepdims int64) Case {
 	g := newGraph(name, 13)
 	in := g.input("x", distDefault, 2, 3, 4, 5)
-	g.output(g.toFloat(g.node(op, []string{in}, attrInt("axis", axis), attrInt("keepdims", keepdims))))
+	g.output(g.toFloat(g.node(op, []string{in}, onnx.IntAttr("axis", axis), onnx.IntAttr("keepdims", keepdims))))
 	return g.build(op)
 }
 
@@ -599,12 +599,12 @@ func softmaxCases() []Case {
 		// Before opset 13, Softmax flattens the input to 2-D at axis
 		// (default 1); from 13 it normalises along that one axis.
 		sm("Softmax/opset11_default", "Softmax", 11, []int64{2, 3, 4}),
-		sm("Softmax/opset11_axis2", "Softmax", 11, []int64{2, 3, 4, 5}, attrInt("axis", 2)),
-		sm("Softmax/opset9_last", "Softmax", 9, []int64{1, 2, 5, 6}, attrInt("axis", 3)),
+		sm("Softmax/opset11_axis2", "Softmax", 11, []int64{2, 3, 4, 5}, onnx.IntAttr("axis", 2)),
+		sm("Softmax/opset9_last", "Softmax", 9, []int64{1, 2, 5, 6}, onnx.IntAttr("axis", 3)),
 		sm("Softmax/opset13_default", "Softmax", 13, []int64{2, 3, 4}),
-		sm("Softmax/opset13_axis1", "Softmax", 13, []int64{2, 3, 4}, attrInt("axis", 1)),
+		sm("Softmax/opset13_axis1", "Softmax", 13, []int64{2, 3, 4}, onnx.IntAttr("axis", 1)),
 		sm("LogSoftmax/opset11_default", "LogSoftmax", 11, []int64{2, 3, 4}),
-		sm("LogSoftmax/opset13_axis1", "LogSoftmax", 13, []int64{2, 3, 4}, attrInt("axis", 1)),
+		sm("LogSoftmax/opset13_axis1", "LogSoftmax", 13, []int64{2, 3, 4}, onnx.IntAttr("axis", 1)),
 	}
 }
 
@@ -636,46 +636,46 @@ func shapeCases() []Case {
 		for i, s := range shapes {
 			ins = append(ins, g.input(string(rune('a'+i)), distDefault, s...))
 		}
-		g.output(g.node("Concat", ins, attrInt("axis", axis)))
+		g.output(g.node("Concat", ins, onnx.IntAttr("axis", axis)))
 		return g.build("Concat")
 	}
 	return []Case{
 		one("Reshape/copy_and_infer", "Reshape", 13, []int64{2, 3, 4, 5}, ints(0, -1, 5)),
 		one("Reshape/flatten", "Reshape", 11, []int64{2, 3, 4}, ints(6, 4)),
 		one("Flatten/default", "Flatten", 13, []int64{2, 3, 4, 5}, nil),
-		one("Flatten/axis0", "Flatten", 13, []int64{2, 3, 4}, nil, attrInt("axis", 0)),
-		one("Flatten/axis2", "Flatten", 13, []int64{2, 3, 4, 5}, nil, attrInt("axis", 2)),
-		one("Flatten/axis_neg1", "Flatten", 13, []int64{2, 3, 4, 5}, nil, attrInt("axis", -1)),
-		one("Transpose/nhwc", "Transpose", 13, []int64{2, 3, 4, 5}, nil, attrInts("perm", 0, 2, 3, 1)),
+		one("Flatten/axis0", "Flatten", 13, []int64{2, 3, 4}, nil, onnx.IntAttr("axis", 0)),
+		one("Flatten/axis2", "Flatten", 13, []int64{2, 3, 4, 5}, nil, onnx.IntAttr("axis", 2)),
+		one("Flatten/axis_neg1", "Flatten", 13, []int64{2, 3, 4, 5}, nil, onnx.IntAttr("axis", -1)),
+		one("Transpose/nhwc", "Transpose", 13, []int64{2, 3, 4, 5}, nil, onnx.IntsAttr("perm", 0, 2, 3, 1)),
 		one("Transpose/default_reverse", "Transpose", 13, []int64{2, 3, 4}, nil),
-		one("Transpose/rank5", "Transpose", 13, []int64{2, 3, 4, 5, 2}, nil, attrInts("perm", 2, 0, 3, 1, 4)),
-		one("Squeeze/opset11_attr", "Squeeze", 11, []int64{1, 3, 1, 5}, nil, attrInts("axes", 0, 2)),
+		one("Transpose/rank5", "Transpose", 13, []int64{2, 3, 4, 5, 2}, nil, onnx.IntsAttr("perm", 2, 0, 3, 1, 4)),
+		one("Squeeze/opset11_attr", "Squeeze", 11, []int64{1, 3, 1, 5}, nil, onnx.IntsAttr("axes", 0, 2)),
 		one("Squeeze/opset13_input", "Squeeze", 13, []int64{2, 3, 1}, ints(-1)),
 		one("Squeeze/all", "Squeeze", 13, []int64{1, 3, 1, 5}, nil),
-		one("Unsqueeze/opset11_attr", "Unsqueeze", 11, []int64{3, 5}, nil, attrInts("axes", 0, 3)),
+		one("Unsqueeze/opset11_attr", "Unsqueeze", 11, []int64{3, 5}, nil, onnx.IntsAttr("axes", 0, 3)),
 		one("Unsqueeze/opset13_input", "Unsqueeze", 13, []int64{3, 5}, ints(-1, 1)),
 		concat("Concat/axis1", 1, []int64{2, 3, 4}, []int64{2, 1, 4}, []int64{2, 2, 4}),
 		concat("Concat/axis_neg1", -1, []int64{2, 3}, []int64{2, 5}),
 		concat("Concat/axis0", 0, []int64{1, 3, 2}, []int64{2, 3, 2}),
-		split("Split/opset11_attr", 11, 3, nil, attrInt("axis", 1), attrInts("split", 2, 3, 1)),
-		split("Split/opset13_input", 13, 2, ints(4, 3), attrInt("axis", -1)),
-		split("Split/opset13_equal", 13, 3, nil, attrInt("axis", 1)),
-		split("Split/opset18_num_outputs", 18, 3, nil, attrInt("axis", 2), attrInt("num_outputs", 3)),
+		split("Split/opset11_attr", 11, 3, nil, onnx.IntAttr("axis", 1), onnx.IntsAttr("split", 2, 3, 1)),
+		split("Split/opset13_input", 13, 2, ints(4, 3), onnx.IntAttr("axis", -1)),
+		split("Split/opset13_equal", 13, 3, nil, onnx.IntAttr("axis", 1)),
+		split("Split/opset18_num_outputs", 18, 3, nil, onnx.IntAttr("axis", 2), onnx.IntAttr("num_outputs", 3)),
 		one("Expand/broadcast", "Expand", 13, []int64{3, 1}, ints(2, 3, 4)),
 		one("Expand/ones_in_shape", "Expand", 13, []int64{2, 3, 1}, ints(1, 1, 5)),
 		one("Tile", "Tile", 13, []int64{2, 3, 2}, ints(2, 1, 3)),
-		one("DepthToSpace/DCR", "DepthToSpace", 13, []int64{1, 8, 2, 3}, nil, attrInt("blocksize", 2)),
-		one("DepthToSpace/CRD", "DepthToSpace", 13, []int64{1, 8, 2, 3}, nil, attrInt("blocksize", 2), attrString("mode", "CRD")),
-		one("SpaceToDepth", "SpaceToDepth", 13, []int64{1, 2, 4, 6}, nil, attrInt("blocksize", 2)),
+		one("DepthToSpace/DCR", "DepthToSpace", 13, []int64{1, 8, 2, 3}, nil, onnx.IntAttr("blocksize", 2)),
+		one("DepthToSpace/CRD", "DepthToSpace", 13, []int64{1, 8, 2, 3}, nil, onnx.IntAttr("blocksize", 2), onnx.StringAttr("mode", "CRD")),
+		one("SpaceToDepth", "SpaceToDepth", 13, []int64{1, 2, 4, 6}, nil, onnx.IntAttr("blocksize", 2)),
 	}
 }
 
 func sliceCases() []Case {
 	attrForm := func(name string, x []int64, starts, ends, axes []int64) Case {
 		g := newGraph(name, 9)
-		attrs := []onnx.Attr{attrInts("starts", starts...), attrInts("ends", ends...)}
+		attrs := []onnx.Attr{onnx.IntsAttr("starts", starts...), onnx.IntsAttr("ends", ends...)}
 		if axes != nil {
-			attrs = append(attrs, attrInts("axes", axes...))
+			attrs = append(attrs, onnx.IntsAttr("axes", axes...))
 		}
 		g.output(g.node("Slice", []string{g.x(x...)}, attrs...))
 		return g.build("Slice")
@@ -713,13 +713,13 @@ func sliceCases() []Case {
 func gatherCases() []Case {
 	gather := func(name string, x []int64, axis int64, indices func(g *graph) string) Case {
 		g := newGraph(name, 13)
-		g.output(g.node("Gather", []string{g.x(x...), indices(g)}, attrInt("axis", axis)))
+		g.output(g.node("Gather", []string{g.x(x...), indices(g)}, onnx.IntAttr("axis", axis)))
 		return g.build("Gather")
 	}
 	elements := func() Case {
 		g := newGraph("GatherElements", 13)
 		idx := g.i64Shaped([]int64{2, 2, 3}, 0, 1, 2, 3, -1, 0, 2, 2, 1, 0, 0, -4)
-		g.output(g.node("GatherElements", []string{g.x(2, 4, 3), idx}, attrInt("axis", 1)))
+		g.output(g.node("GatherElements", []string{g.x(2, 4, 3), idx}, onnx.IntAttr("axis", 1)))
 		return g.build("GatherElements")
 	}
 	return []Case{
@@ -737,9 +737,9 @@ func padCases() []Case {
 	x := []int64{1, 2, 4, 5}
 	attrForm := func(name, mode string, pads []int64) Case {
 		g := newGraph(name, 9)
-		attrs := []onnx.Attr{attrInts("pads", pads...), attrString("mode", mode)}
+		attrs := []onnx.Attr{onnx.IntsAttr("pads", pads...), onnx.StringAttr("mode", mode)}
 		if mode == "constant" {
-			attrs = append(attrs, attrFloat("value", 0.5))
+			attrs = append(attrs, onnx.FloatAttr("value", 0.5))
 		}
 		g.output(g.node("Pad", []string{g.x(x...)}, attrs...))
 		return g.build("Pad")
@@ -755,7 +755,7 @@ func padCases() []Case {
 		if axes != nil {
 			ins = append(ins, g.i64(axes...))
 		}
-		g.output(g.node("Pad", ins, attrString("mode", mode)))
+		g.output(g.node("Pad", ins, onnx.StringAttr("mode", mode)))
 		return g.build("Pad")
 	}
 	p := []int64{0, 0, 1, 2, 0, 0, 2, 1}
@@ -795,12 +795,12 @@ func resizeCases() []Case {
 	}
 	upsample := func() Case {
 		g := newGraph("Upsample/nearest", 9)
-		g.output(g.node("Upsample", []string{g.x(1, 2, 3, 4), g.f32([]int64{4}, 1, 1, 2, 3)}, attrString("mode", "nearest")))
+		g.output(g.node("Upsample", []string{g.x(1, 2, 3, 4), g.f32([]int64{4}, 1, 1, 2, 3)}, onnx.StringAttr("mode", "nearest")))
 		return g.build("Upsample")
 	}
-	mode := func(m string) onnx.Attr { return attrString("mode", m) }
-	ctm := func(m string) onnx.Attr { return attrString("coordinate_transformation_mode", m) }
-	nm := func(m string) onnx.Attr { return attrString("nearest_mode", m) }
+	mode := func(m string) onnx.Attr { return onnx.StringAttr("mode", m) }
+	ctm := func(m string) onnx.Attr { return onnx.StringAttr("coordinate_transformation_mode", m) }
+	nm := func(m string) onnx.Attr { return onnx.StringAttr("nearest_mode", m) }
 	x := []int64{1, 3, 4, 5}
 	return []Case{
 		// PaddleOCR's detector.
@@ -859,22 +859,22 @@ func generatorCases() []Case {
 		g.output(g.node("Mul", []string{g.x(2, 3), c}))
 		return g.build("Constant")
 	}
-	tensor := floatTensor("c", []int64{3}, []float32{0.5, -2, 3})
+	tensor := onnx.FloatTensor("c", []int64{3}, 0.5, -2, 3)
 	return []Case{
 		rangeFloat(),
 		rangeNegative(),
-		constantOfShape("ConstantOfShape/float", floatTensor("v", []int64{1}, []float32{2.5})),
-		constantOfShape("ConstantOfShape/int64", int64Tensor("v", []int64{1}, 7)),
+		constantOfShape("ConstantOfShape/float", onnx.FloatTensor("v", []int64{1}, 2.5)),
+		constantOfShape("ConstantOfShape/int64", onnx.Int64Tensor("v", []int64{1}, 7)),
 		constant("Constant/tensor", onnx.Attr{Name: "value", Type: onnx.AttrTensor, T: &tensor}, false),
-		constant("Constant/value_float", attrFloat("value_float", 1.5), false),
-		constant("Constant/value_ints", attrInts("value_ints", 1, -2, 3), true),
+		constant("Constant/value_float", onnx.FloatAttr("value_float", 1.5), false),
+		constant("Constant/value_ints", onnx.IntsAttr("value_ints", 1, -2, 3), true),
 	}
 }
 
 func miscCases() []Case {
 	cast := func(name string, to onnx.DataType) Case {
 		g := newGraph(name, 13)
-		c := g.node("Cast", []string{g.input("x", Dist{Lo: -5, Hi: 5}, 3, 4)}, attrInt("to", int64(to)))
+		c := g.node("Cast", []string{g.input("x", Dist{Lo: -5, Hi: 5}, 3, 4)}, onnx.IntAttr("to", int64(to)))
 		g.output(g.toFloat(c))
 		return g.build("Cast")
 	}
@@ -909,7 +909,7 @@ func miscCases() []Case {
 	}
 	topk := func(name string, largest int64) Case {
 		g := newGraph(name, 11)
-		outs := g.nodeN("TopK", []string{g.x(2, 3, 7), g.i64(3)}, 2, attrInt("axis", -1), attrInt("largest", largest))
+		outs := g.nodeN("TopK", []string{g.x(2, 3, 7), g.i64(3)}, 2, onnx.IntAttr("axis", -1), onnx.IntAttr("largest", largest))
 		g.output(outs[0], g.toFloat(outs[1]))
 		return g.build("TopK")
 	}
@@ -922,7 +922,7 @@ func miscCases() []Case {
 		g := newGraph("Einsum/batched_matmul", 12)
 		a := g.input("a", distDefault, 2, 3, 4)
 		b := g.input("b", distDefault, 2, 4, 5)
-		g.output(g.node("Einsum", []string{a, b}, attrString("equation", "bij,bjk->bik")))
+		g.output(g.node("Einsum", []string{a, b}, onnx.StringAttr("equation", "bij,bjk->bik")))
 		return g.build("Einsum")
 	}
 	return []Case{
@@ -930,16 +930,16 @@ func miscCases() []Case {
 		cast("Cast/int32", onnx.Int32),
 		cast("Cast/bool", onnx.Bool),
 		shape("Shape", 13),
-		shape("Shape/opset15_start_end", 15, attrInt("start", 1), attrInt("end", -1)),
+		shape("Shape/opset15_start_end", 15, onnx.IntAttr("start", 1), onnx.IntAttr("end", -1)),
 		size(),
-		clip("Clip/opset9_attr", 9, "", "", attrFloat("min", 0), attrFloat("max", 6)),
+		clip("Clip/opset9_attr", 9, "", "", onnx.FloatAttr("min", 0), onnx.FloatAttr("max", 6)),
 		clip("Clip/opset11_inputs", 11, "min", "max"),
 		clip("Clip/opset13_max_only", 13, "", "max"),
 		clip("Clip/opset13_min_only", 13, "min", ""),
 		topk("TopK/largest", 1),
 		topk("TopK/smallest", 0),
 		cumsum("CumSum"),
-		cumsum("CumSum/exclusive_reverse", attrInt("exclusive", 1), attrInt("reverse", 1)),
+		cumsum("CumSum/exclusive_reverse", onnx.IntAttr("exclusive", 1), onnx.IntAttr("reverse", 1)),
 		einsum(),
 	}
 }
@@ -952,9 +952,9 @@ func chainCases() []Case {
 		g := newGraph("Shape/chain_flatten", 13)
 		x := g.x(2, 3, 4, 5)
 		s := g.node("Shape", []string{x})
-		b := g.node("Gather", []string{s, g.i64Scalar(0)}, attrInt("axis", 0))
+		b := g.node("Gather", []string{s, g.i64Scalar(0)}, onnx.IntAttr("axis", 0))
 		u := g.node("Unsqueeze", []string{b, g.i64(0)})
-		c := g.node("Concat", []string{u, g.i64(-1)}, attrInt("axis", 0))
+		c := g.node("Concat", []string{u, g.i64(-1)}, onnx.IntAttr("axis", 0))
 		g.output(g.node("Reshape", []string{x, c}))
 		return g.build("Shape")
 	}
@@ -964,16 +964,16 @@ func chainCases() []Case {
 		x := g.x(2, 3, 4, 5)
 		s := g.node("Shape", []string{x})
 		head := g.node("Slice", []string{s, g.i64(0), g.i64(2)})
-		head = g.node("Cast", []string{head}, attrInt("to", int64(onnx.Int32)))
-		head = g.node("Cast", []string{head}, attrInt("to", int64(onnx.Int64)))
-		c := g.node("Concat", []string{head, g.i64(-1)}, attrInt("axis", 0))
+		head = g.node("Cast", []string{head}, onnx.IntAttr("to", int64(onnx.Int32)))
+		head = g.node("Cast", []string{head}, onnx.IntAttr("to", int64(onnx.Int64)))
+		c := g.node("Concat", []string{head, g.i64(-1)}, onnx.IntAttr("axis", 0))
 		g.output(g.node("Reshape", []string{x, c}))
 		return g.build("Shape")
 	}
 	rangeShape := func() Case {
 		g := newGraph("Range/chain_shape", 13)
 		x := g.x(2, 3, 4)
-		n := g.node("Gather", []string{g.node("Shape", []string{x}), g.i64Scalar(2)}, attrInt("axis", 0))
+		n := g.node("Gather", []string{g.node("Shape", []string{x}), g.i64Scalar(2)}, onnx.IntAttr("axis", 0))
 		r := g.node("Range", []string{g.i64Scalar(0), n, g.i64Scalar(1)})
 		g.output(g.node("Add", []string{x, g.toFloat(r)}))
 		return g.build("Range")
@@ -981,7 +981,7 @@ func chainCases() []Case {
 	constantOfShape := func() Case {
 		g := newGraph("ConstantOfShape/chain_shape", 13)
 		x := g.x(2, 3, 4)
-		value := floatTensor("v", []int64{1}, []float32{1.5})
+		value := onnx.FloatTensor("v", []int64{1}, 1.5)
 		c := g.node("ConstantOfShape", []string{g.node("Shape", []string{x})},
 			onnx.Attr{Name: "value", Type: onnx.AttrTensor, T: &value})
 		g.output(g.node("Mul", []string{x, c}))
@@ -1007,9 +1007,9 @@ func chainCases() []Case {
 	layerNorm := func() Case {
 		g := newGraph("ReduceMean/chain_layer_norm", 9)
 		x := g.input("x", distWide, 2, 5, 16)
-		mean := g.node("ReduceMean", []string{x}, attrInts("axes", -1))
+		mean := g.node("ReduceMean", []string{x}, onnx.IntsAttr("axes", -1))
 		d := g.node("Sub", []string{x, mean})
-		v := g.node("ReduceMean", []string{g.node("Pow", []string{d, g.f32([]int64{1}, 2)})}, attrInts("axes", -1))
+		v := g.node("ReduceMean", []string{g.node("Pow", []string{d, g.f32([]int64{1}, 2)})}, onnx.IntsAttr("axes", -1))
 		std := g.node("Sqrt", []string{g.node("Add", []string{v, g.f32([]int64{1}, 1e-6)})})
 		n := g.node("Div", []string{d, std})
 		g.output(g.node("Add", []string{g.node("Mul", []string{n, g.positive(0.5, 1.5, 16)}), g.weight(0.5, 16)}))
@@ -1038,9 +1038,9 @@ func chainCases() []Case {
 		q := g.input("q", distDefault, 1, 2, 6, 8)
 		k := g.input("k", distDefault, 1, 2, 6, 8)
 		v := g.input("v", distDefault, 1, 2, 6, 8)
-		kt := g.node("Transpose", []string{k}, attrInts("perm", 0, 1, 3, 2))
+		kt := g.node("Transpose", []string{k}, onnx.IntsAttr("perm", 0, 1, 3, 2))
 		s := g.node("Mul", []string{g.node("MatMul", []string{q, kt}), g.f32([]int64{1}, 0.35355339)})
-		p := g.node("Softmax", []string{s}, attrInt("axis", 3))
+		p := g.node("Softmax", []string{s}, onnx.IntAttr("axis", 3))
 		g.output(g.node("MatMul", []string{p, v}))
 		return g.build("MatMul")
 	}
@@ -1052,7 +1052,7 @@ func chainCases() []Case {
 		p := g.node("GlobalAveragePool", []string{x})
 		a := g.node("Relu", []string{g.node("Conv", []string{p, g.weight(0.5, 2, 8, 1, 1), g.weight(0.5, 2)})})
 		b := g.node("Conv", []string{a, g.weight(0.5, 8, 2, 1, 1), g.weight(0.5, 8)})
-		h := g.node("HardSigmoid", []string{b}, attrFloat("alpha", 0.1666667), attrFloat("beta", 0.5))
+		h := g.node("HardSigmoid", []string{b}, onnx.FloatAttr("alpha", 0.1666667), onnx.FloatAttr("beta", 0.5))
 		g.output(g.node("Mul", []string{x, h}))
 		return g.build("GlobalAveragePool")
 	}
@@ -1079,8 +1079,8 @@ func edgeCases() []Case {
 		g := newGraph(name, 13)
 		a := g.input("a", Dist{Lo: -20, Hi: 20, Round: true}, 3, 4, 5)
 		b := g.input("b", Dist{Lo: 1, Hi: 6, Signed: true, Round: true}, 3, 4, 5)
-		ai := g.node("Cast", []string{a}, attrInt("to", int64(onnx.Int64)))
-		bi := g.node("Cast", []string{b}, attrInt("to", int64(onnx.Int64)))
+		ai := g.node("Cast", []string{a}, onnx.IntAttr("to", int64(onnx.Int64)))
+		bi := g.node("Cast", []string{b}, onnx.IntAttr("to", int64(onnx.Int64)))
 		g.output(g.toFloat(g.node(op, []string{ai, bi})))
 		return g.build(op)
 	}
@@ -1093,19 +1093,19 @@ func edgeCases() []Case {
 	}
 	cast := func(name string, to onnx.DataType, dist Dist) Case {
 		g := newGraph(name, 13)
-		c := g.node("Cast", []string{g.input("x", dist, 3, 4)}, attrInt("to", int64(to)))
+		c := g.node("Cast", []string{g.input("x", dist, 3, 4)}, onnx.IntAttr("to", int64(to)))
 		g.output(g.toFloat(c))
 		return g.build("Cast")
 	}
 	argTies := func() Case {
 		g := newGraph("ArgMax/ties_first_index", 13)
 		in := g.input("x", Dist{Lo: 0, Hi: 2, Round: true}, 3, 4, 6)
-		g.output(g.toFloat(g.node("ArgMax", []string{in}, attrInt("axis", -1))))
+		g.output(g.toFloat(g.node("ArgMax", []string{in}, onnx.IntAttr("axis", -1))))
 		return g.build("ArgMax")
 	}
 	gatherInt32 := func() Case {
 		g := newGraph("Gather/int32_indices", 13)
-		g.output(g.node("Gather", []string{g.x(5, 3), g.i32(4, -1, 0)}, attrInt("axis", 0)))
+		g.output(g.node("Gather", []string{g.x(5, 3), g.i32(4, -1, 0)}, onnx.IntAttr("axis", 0)))
 		return g.build("Gather")
 	}
 	clipInverted := func() Case {
@@ -1116,12 +1116,12 @@ func edgeCases() []Case {
 	}
 	reduceNoop := func() Case {
 		g := newGraph("ReduceSum/noop_empty_axes", 13)
-		g.output(g.node("ReduceSum", []string{g.x(2, 3, 4), g.i64Shaped([]int64{0})}, attrInt("noop_with_empty_axes", 1)))
+		g.output(g.node("ReduceSum", []string{g.x(2, 3, 4), g.i64Shaped([]int64{0})}, onnx.IntAttr("noop_with_empty_axes", 1)))
 		return g.build("ReduceSum")
 	}
 	reduceEmptyAxes := func() Case {
 		g := newGraph("ReduceSum/empty_axes_all", 13)
-		y := g.node("ReduceSum", []string{g.x(2, 3, 4), g.i64Shaped([]int64{0})}, attrInt("keepdims", 1))
+		y := g.node("ReduceSum", []string{g.x(2, 3, 4), g.i64Shaped([]int64{0})}, onnx.IntAttr("keepdims", 1))
 		g.output(y)
 		return g.build("ReduceSum")
 	}
@@ -1148,7 +1148,7 @@ func edgeCases() []Case {
 			ins = append(ins, "", g.i64(sizes...))
 		}
 		if axes != nil {
-			attrs = append(attrs, attrInts("axes", axes...))
+			attrs = append(attrs, onnx.IntsAttr("axes", axes...))
 		}
 		g.output(g.node("Resize", ins, attrs...))
 		return g.build("Resize")
@@ -1159,21 +1159,21 @@ func edgeCases() []Case {
 		if opset >= 9 {
 			ins = append(ins, g.f32([]int64{4}, 1, 1, 2, 3))
 		} else {
-			attrs = append(attrs, attrFloats("scales", 1, 1, 2, 3))
+			attrs = append(attrs, onnx.FloatsAttr("scales", 1, 1, 2, 3))
 		}
 		g.output(g.node("Upsample", ins, attrs...))
 		return g.build("Upsample")
 	}
 	pad := func(name string, opset int64, mode string) Case {
 		g := newGraph(name, opset)
-		g.output(g.node("Pad", []string{g.x(1, 2, 4, 5), g.i64(0, 0, 2, 3, 0, 0, 1, 2)}, attrString("mode", mode)))
+		g.output(g.node("Pad", []string{g.x(1, 2, 4, 5), g.i64(0, 0, 2, 3, 0, 0, 1, 2)}, onnx.StringAttr("mode", mode)))
 		return g.build("Pad")
 	}
-	mode := func(m string) onnx.Attr { return attrString("mode", m) }
-	ctm := func(m string) onnx.Attr { return attrString("coordinate_transformation_mode", m) }
-	nm := func(m string) onnx.Attr { return attrString("nearest_mode", m) }
-	k3 := attrInts("kernel_shape", 3, 3)
-	s2 := attrInts("strides", 2, 2)
+	mode := func(m string) onnx.Attr { return onnx.StringAttr("mode", m) }
+	ctm := func(m string) onnx.Attr { return onnx.StringAttr("coordinate_transformation_mode", m) }
+	nm := func(m string) onnx.Attr { return onnx.StringAttr("nearest_mode", m) }
+	k3 := onnx.IntsAttr("kernel_shape", 3, 3)
+	s2 := onnx.IntsAttr("strides", 2, 2)
 	return []Case{
 		intBinary("Div/int_truncates", "Div"),
 		intBinary("Mul/int", "Mul"),
@@ -1188,20 +1188,20 @@ func edgeCases() []Case {
 		reduceNoop(),
 		reduceEmptyAxes(),
 		expandSmaller(),
-		constant("Constant/value_floats", attrFloats("value_floats", 0.5, -1, 2)),
-		constant("Constant/value_int", attrInt("value_int", 3)),
-		pool("MaxPool/pad_negative_inputs", "MaxPool", 11, []int64{1, 2, 6, 6}, k3, s2, attrInts("pads", 1, 1, 1, 1)),
+		constant("Constant/value_floats", onnx.FloatsAttr("value_floats", 0.5, -1, 2)),
+		constant("Constant/value_int", onnx.IntAttr("value_int", 3)),
+		pool("MaxPool/pad_negative_inputs", "MaxPool", 11, []int64{1, 2, 6, 6}, k3, s2, onnx.IntsAttr("pads", 1, 1, 1, 1)),
 		pool("AveragePool/ceil_include_pad", "AveragePool", 11, []int64{1, 2, 7, 8}, k3, s2,
-			attrInts("pads", 1, 1, 1, 1), attrInt("ceil_mode", 1), attrInt("count_include_pad", 1)),
+			onnx.IntsAttr("pads", 1, 1, 1, 1), onnx.IntAttr("ceil_mode", 1), onnx.IntAttr("count_include_pad", 1)),
 		convT("ConvTranspose/same_upper_s2", []int64{1, 2, 4, 5}, []int64{2, 3, 3, 3}, 3,
-			attrString("auto_pad", "SAME_UPPER"), s2),
+			onnx.StringAttr("auto_pad", "SAME_UPPER"), s2),
 		convT("ConvTranspose/output_shape", []int64{1, 2, 4, 4}, []int64{2, 3, 3, 3}, 0,
-			s2, attrInts("output_shape", 9, 9)),
+			s2, onnx.IntsAttr("output_shape", 9, 9)),
 		func() Case {
 			g := newGraph("Gemm/transA_transB", 13)
 			x := g.input("a", distDefault, 4, 3)
 			g.output(g.node("Gemm", []string{x, g.weight(0.5, 5, 4), g.weight(0.5, 1)},
-				attrInt("transA", 1), attrInt("transB", 1)))
+				onnx.IntAttr("transA", 1), onnx.IntAttr("transB", 1)))
 			return g.build("Gemm")
 		}(),
 		resize("Resize/nearest_round_prefer_ceil_sizes", 13, []int64{1, 2, 4, 5}, nil, []int64{1, 2, 7, 9}, nil,
@@ -1220,7 +1220,7 @@ func edgeCases() []Case {
 		pad("Pad/opset19_wrap", 19, "wrap"),
 		func() Case {
 			g := newGraph("Shape/opset15_negative_start", 15)
-			g.output(g.toFloat(g.node("Shape", []string{g.x(2, 3, 4, 5)}, attrInt("start", -3))))
+			g.output(g.toFloat(g.node("Shape", []string{g.x(2, 3, 4, 5)}, onnx.IntAttr("start", -3))))
 			return g.build("Shape")
 		}(),
 		func() Case {

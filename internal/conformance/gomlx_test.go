@@ -111,16 +111,16 @@ func TestModelCasesExtraFiles(t *testing.T) {
 	g := newGraph("tiny_cnn", 13)
 	g.inputs = append(g.inputs, onnx.ValueInfo{Name: "input", ElemType: onnx.Float,
 		Shape: []onnx.Dim{{Param: "batch"}, {Value: 3}, {Value: 16}, {Value: 16}}})
-	c := g.node("Conv", []string{"input", g.weight(0.5, 4, 3, 3, 3), g.weight(0.5, 4)}, attrInts("strides", 2, 2))
+	c := g.node("Conv", []string{"input", g.weight(0.5, 4, 3, 3, 3), g.weight(0.5, 4)}, onnx.IntsAttr("strides", 2, 2))
 	p := g.node("GlobalAveragePool", []string{g.node("Relu", []string{c})})
 	f := g.node("Flatten", []string{p})
-	g.output(g.node("Gemm", []string{f, g.weight(0.5, 5, 4), g.weight(0.5, 5)}, attrInt("transB", 1)))
+	g.output(g.node("Gemm", []string{f, g.weight(0.5, 5, 4), g.weight(0.5, 5)}, onnx.IntAttr("transB", 1)))
 	writeCase(t, dir, "tiny_cnn.onnx", g)
 
 	h := newGraph("tokens", 13)
 	h.inputs = append(h.inputs, onnx.ValueInfo{Name: "ids", ElemType: onnx.Int64,
 		Shape: []onnx.Dim{{Param: "batch"}, {Value: 8}}})
-	h.output(h.node("Cast", []string{"ids"}, attrInt("to", int64(onnx.Float))))
+	h.output(h.node("Cast", []string{"ids"}, onnx.IntAttr("to", int64(onnx.Float))))
 	writeCase(t, dir, "tokens.onnx", h)
 
 	cases, err := ModelCases(dir, Sizes{Batch: 3})

@@ -20,12 +20,12 @@ func TestLoadUnsupported(t *testing.T) {
 	m := graphModel(13, []onnx.Node{
 		{Name: "x", OpType: "Foo", Inputs: []string{"in"}, Outputs: []string{"a"}},
 		{Name: "y", OpType: "Resize", Inputs: []string{"a", "", "scales"}, Outputs: []string{"b"},
-			Attrs: attrs(stringAttr("mode", "cubic"))},
+			Attrs: attrs(onnx.StringAttr("mode", "cubic"))},
 		{Name: "z", OpType: "Foo", Inputs: []string{"b"}, Outputs: []string{"c"}},
 		{Name: "w", OpType: "Pad", Inputs: []string{"c", "pads"}, Outputs: []string{"d"},
-			Attrs: attrs(stringAttr("mode", "mirror"))},
+			Attrs: attrs(onnx.StringAttr("mode", "mirror"))},
 		{Name: "v", OpType: "Relu", Domain: "com.microsoft", Inputs: []string{"d"}, Outputs: []string{"out"}},
-	}, []onnx.Tensor{floatTensor("scales", []int64{4}, 1, 1, 2, 2), intTensor("pads", []int64{8}, 0, 0, 0, 0, 0, 0, 0, 0)},
+	}, []onnx.Tensor{onnx.FloatTensor("scales", []int64{4}, 1, 1, 2, 2), onnx.Int64Tensor("pads", []int64{8}, 0, 0, 0, 0, 0, 0, 0, 0)},
 		[]onnx.ValueInfo{fvi("in", 1, 1, 2, 2)}, "out")
 	_, err := Load(encode(t, m))
 	if err == nil {
@@ -71,16 +71,16 @@ func TestOpsSorted(t *testing.T) {
 func TestConstantFoldingReshapeChain(t *testing.T) {
 	nodes := []onnx.Node{
 		{Name: "shape", OpType: "Shape", Inputs: []string{"x"}, Outputs: []string{"s"}},
-		{Name: "n", OpType: "Gather", Inputs: []string{"s", "zero"}, Outputs: []string{"n"}, Attrs: attrs(intAttr("axis", 0))},
+		{Name: "n", OpType: "Gather", Inputs: []string{"s", "zero"}, Outputs: []string{"n"}, Attrs: attrs(onnx.IntAttr("axis", 0))},
 		{Name: "un", OpType: "Unsqueeze", Inputs: []string{"n", "axes0"}, Outputs: []string{"n1"}},
-		{Name: "cat", OpType: "Concat", Inputs: []string{"n1", "minus1"}, Outputs: []string{"target"}, Attrs: attrs(intAttr("axis", 0))},
+		{Name: "cat", OpType: "Concat", Inputs: []string{"n1", "minus1"}, Outputs: []string{"target"}, Attrs: attrs(onnx.IntAttr("axis", 0))},
 		{Name: "reshape", OpType: "Reshape", Inputs: []string{"x", "target"}, Outputs: []string{"flat"}},
 		{Name: "relu", OpType: "Relu", Inputs: []string{"flat"}, Outputs: []string{"y"}},
 	}
 	inits := []onnx.Tensor{
-		intTensor("zero", nil, 0),
-		intTensor("axes0", []int64{1}, 0),
-		intTensor("minus1", []int64{1}, -1),
+		onnx.Int64Tensor("zero", nil, 0),
+		onnx.Int64Tensor("axes0", []int64{1}, 0),
+		onnx.Int64Tensor("minus1", []int64{1}, -1),
 	}
 	m := graphModel(13, nodes, inits, []onnx.ValueInfo{fvi("x", 2, 3, 4)}, "y")
 	data := encode(t, m)
@@ -133,14 +133,14 @@ func TestClipOldAndNewOpsets(t *testing.T) {
 		want  []float32
 	}{
 		{"attrs", 9, onnx.Node{OpType: "Clip", Inputs: []string{"x"}, Outputs: []string{"y"},
-			Attrs: attrs(floatAttr("min", -1), floatAttr("max", 2))}, nil, []float32{-1, -1, 0, 1, 2}},
+			Attrs: attrs(onnx.FloatAttr("min", -1), onnx.FloatAttr("max", 2))}, nil, []float32{-1, -1, 0, 1, 2}},
 		{"attr min only", 6 + 3, onnx.Node{OpType: "Clip", Inputs: []string{"x"}, Outputs: []string{"y"},
-			Attrs: attrs(floatAttr("min", 0))}, nil, []float32{0, 0, 0, 1, 3}},
+			Attrs: attrs(onnx.FloatAttr("min", 0))}, nil, []float32{0, 0, 0, 1, 3}},
 		{"no bounds", 9, onnx.Node{OpType: "Clip", Inputs: []string{"x"}, Outputs: []string{"y"}}, nil, []float32{-3, -1, 0, 1, 3}},
 		{"inputs", 11, onnx.Node{OpType: "Clip", Inputs: []string{"x", "lo", "hi"}, Outputs: []string{"y"}},
-			[]onnx.Tensor{floatTensor("lo", nil, -2), floatTensor("hi", nil, 0.5)}, []float32{-2, -1, 0, 0.5, 0.5}},
+			[]onnx.Tensor{onnx.FloatTensor("lo", nil, -2), onnx.FloatTensor("hi", nil, 0.5)}, []float32{-2, -1, 0, 0.5, 0.5}},
 		{"max input only", 13, onnx.Node{OpType: "Clip", Inputs: []string{"x", "", "hi"}, Outputs: []string{"y"}},
-			[]onnx.Tensor{floatTensor("hi", nil, 0)}, []float32{-3, -1, 0, 0, 0}},
+			[]onnx.Tensor{onnx.FloatTensor("hi", nil, 0)}, []float32{-3, -1, 0, 0, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,19 +167,19 @@ func TestSliceForms(t *testing.T) {
 		want  []float32
 	}{
 		{"opset 9 attrs, negative and out-of-range", 9, onnx.Node{OpType: "Slice", Inputs: []string{"x"}, Outputs: []string{"y"},
-			Attrs: attrs(intsAttr("starts", 1, -3), intsAttr("ends", 1000, -1), intsAttr("axes", 0, 1))},
+			Attrs: attrs(onnx.IntsAttr("starts", 1, -3), onnx.IntsAttr("ends", 1000, -1), onnx.IntsAttr("axes", 0, 1))},
 			nil, []int64{2, 2}, []float32{5, 6, 9, 10}},
 		{"opset 9 attrs without axes", 9, onnx.Node{OpType: "Slice", Inputs: []string{"x"}, Outputs: []string{"y"},
-			Attrs: attrs(intsAttr("starts", -100), intsAttr("ends", 1))},
+			Attrs: attrs(onnx.IntsAttr("starts", -100), onnx.IntsAttr("ends", 1))},
 			nil, []int64{1, 4}, []float32{0, 1, 2, 3}},
 		{"opset 13 negative step", 13, onnx.Node{OpType: "Slice", Inputs: []string{"x", "s", "e", "a", "st"}, Outputs: []string{"y"}},
-			[]onnx.Tensor{intTensor("s", []int64{1}, -1), intTensor("e", []int64{1}, -1000), intTensor("a", []int64{1}, 1), intTensor("st", []int64{1}, -2)},
+			[]onnx.Tensor{onnx.Int64Tensor("s", []int64{1}, -1), onnx.Int64Tensor("e", []int64{1}, -1000), onnx.Int64Tensor("a", []int64{1}, 1), onnx.Int64Tensor("st", []int64{1}, -2)},
 			[]int64{3, 2}, []float32{3, 1, 7, 5, 11, 9}},
 		{"opset 13 step and huge end", 13, onnx.Node{OpType: "Slice", Inputs: []string{"x", "s", "e", "a", "st"}, Outputs: []string{"y"}},
-			[]onnx.Tensor{intTensor("s", []int64{1}, 0), intTensor("e", []int64{1}, 1<<62), intTensor("a", []int64{1}, -2), intTensor("st", []int64{1}, 2)},
+			[]onnx.Tensor{onnx.Int64Tensor("s", []int64{1}, 0), onnx.Int64Tensor("e", []int64{1}, 1<<62), onnx.Int64Tensor("a", []int64{1}, -2), onnx.Int64Tensor("st", []int64{1}, 2)},
 			[]int64{2, 4}, []float32{0, 1, 2, 3, 8, 9, 10, 11}},
 		{"empty", 13, onnx.Node{OpType: "Slice", Inputs: []string{"x", "s", "e"}, Outputs: []string{"y"}},
-			[]onnx.Tensor{intTensor("s", []int64{2}, 2, 3), intTensor("e", []int64{2}, 1, 4)},
+			[]onnx.Tensor{onnx.Int64Tensor("s", []int64{2}, 2, 3), onnx.Int64Tensor("e", []int64{2}, 1, 4)},
 			[]int64{0, 1}, []float32{}},
 	}
 	for _, tt := range tests {
@@ -229,12 +229,12 @@ func TestGatherNegativeIndex(t *testing.T) {
 		shape []int64
 		want  []float32
 	}{
-		{"scalar drops the axis", intTensor("i", nil, -1), []int64{2}, []float32{3, 7}},
-		{"vector", intTensor("i", []int64{3}, -4, 2, -1), []int64{2, 3}, []float32{0, 2, 3, 4, 6, 7}},
-		{"matrix", intTensor("i", []int64{2, 2}, -1, 0, 1, -2), []int64{2, 2, 2}, []float32{3, 0, 1, 2, 7, 4, 5, 6}},
+		{"scalar drops the axis", onnx.Int64Tensor("i", nil, -1), []int64{2}, []float32{3, 7}},
+		{"vector", onnx.Int64Tensor("i", []int64{3}, -4, 2, -1), []int64{2, 3}, []float32{0, 2, 3, 4, 6, 7}},
+		{"matrix", onnx.Int64Tensor("i", []int64{2, 2}, -1, 0, 1, -2), []int64{2, 2, 2}, []float32{3, 0, 1, 2, 7, 4, 5, 6}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := graphModel(13, []onnx.Node{{OpType: "Gather", Inputs: []string{"x", "i"}, Outputs: []string{"y"}, Attrs: attrs(intAttr("axis", -1))}},
+			m := graphModel(13, []onnx.Node{{OpType: "Gather", Inputs: []string{"x", "i"}, Outputs: []string{"y"}, Attrs: attrs(onnx.IntAttr("axis", -1))}},
 				[]onnx.Tensor{tt.idx}, []onnx.ValueInfo{fvi("x", 2, 4)}, "y")
 			out := runGo(t, encode(t, m), Options{}, map[string]infer.Tensor{"x": x})
 			if !slices.Equal(out["y"].Shape, tt.shape) || !slices.Equal(out["y"].Data, tt.want) {
@@ -245,8 +245,8 @@ func TestGatherNegativeIndex(t *testing.T) {
 
 	// Indices computed in the graph wrap too.
 	nodes := []onnx.Node{
-		{OpType: "Cast", Inputs: []string{"k"}, Outputs: []string{"ki"}, Attrs: attrs(intAttr("to", int64(onnx.Int64)))},
-		{OpType: "Gather", Inputs: []string{"x", "ki"}, Outputs: []string{"y"}, Attrs: attrs(intAttr("axis", 1))},
+		{OpType: "Cast", Inputs: []string{"k"}, Outputs: []string{"ki"}, Attrs: attrs(onnx.IntAttr("to", int64(onnx.Int64)))},
+		{OpType: "Gather", Inputs: []string{"x", "ki"}, Outputs: []string{"y"}, Attrs: attrs(onnx.IntAttr("axis", 1))},
 	}
 	m := graphModel(13, nodes, nil, []onnx.ValueInfo{fvi("x", 2, 4), fvi("k", 2)}, "y")
 	k := infer.Tensor{Shape: []int64{2}, Data: []float32{-1, 1}}
@@ -272,7 +272,7 @@ func TestGlobalAveragePoolKeepsDims(t *testing.T) {
 // MaxPool with dilations, pads and strides against a hand computation.
 func TestMaxPoolDilations(t *testing.T) {
 	m := graphModel(12, []onnx.Node{{OpType: "MaxPool", Inputs: []string{"x"}, Outputs: []string{"y"},
-		Attrs: attrs(intsAttr("kernel_shape", 2, 2), intsAttr("dilations", 2, 2), intsAttr("strides", 1, 2), intsAttr("pads", 1, 0, 0, 1))}},
+		Attrs: attrs(onnx.IntsAttr("kernel_shape", 2, 2), onnx.IntsAttr("dilations", 2, 2), onnx.IntsAttr("strides", 1, 2), onnx.IntsAttr("pads", 1, 0, 0, 1))}},
 		nil, []onnx.ValueInfo{fvi("x", 1, 1, 4, 5)}, "y")
 	x := infer.NewTensor(1, 1, 4, 5)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -310,21 +310,21 @@ func TestMaxPoolDilations(t *testing.T) {
 func smallCNN(rng *rand.Rand) *onnx.Model {
 	nodes := []onnx.Node{
 		{Name: "conv1", OpType: "Conv", Inputs: []string{"x", "w1", "b1"}, Outputs: []string{"c1"},
-			Attrs: attrs(intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1), intsAttr("strides", 2, 2))},
+			Attrs: attrs(onnx.IntsAttr("kernel_shape", 3, 3), onnx.IntsAttr("pads", 1, 1, 1, 1), onnx.IntsAttr("strides", 2, 2))},
 		{Name: "bn", OpType: "BatchNormalization", Inputs: []string{"c1", "s", "bb", "mean", "var"}, Outputs: []string{"n1"}},
 		{Name: "hs", OpType: "HardSwish", Inputs: []string{"n1"}, Outputs: []string{"a1"}},
 		{Name: "dw", OpType: "Conv", Inputs: []string{"a1", "w2"}, Outputs: []string{"c2"},
-			Attrs: attrs(intsAttr("kernel_shape", 3, 3), intAttr("group", 8), stringAttr("auto_pad", "SAME_UPPER"))},
+			Attrs: attrs(onnx.IntsAttr("kernel_shape", 3, 3), onnx.IntAttr("group", 8), onnx.StringAttr("auto_pad", "SAME_UPPER"))},
 		{Name: "relu", OpType: "Relu", Inputs: []string{"c2"}, Outputs: []string{"features"}},
 		{Name: "gap", OpType: "GlobalAveragePool", Inputs: []string{"features"}, Outputs: []string{"pooled"}},
 		{Name: "flat", OpType: "Flatten", Inputs: []string{"pooled"}, Outputs: []string{"f"}},
-		{Name: "fc", OpType: "Gemm", Inputs: []string{"f", "fcw", "fcb"}, Outputs: []string{"logits"}, Attrs: attrs(intAttr("transB", 1))},
+		{Name: "fc", OpType: "Gemm", Inputs: []string{"f", "fcw", "fcb"}, Outputs: []string{"logits"}, Attrs: attrs(onnx.IntAttr("transB", 1))},
 		{Name: "sm", OpType: "Softmax", Inputs: []string{"logits"}, Outputs: []string{"probs"}},
 	}
 	inits := []onnx.Tensor{
 		randTensor(rng, "w1", 0.3, 8, 3, 3, 3), randTensor(rng, "b1", 0.1, 8),
 		randTensor(rng, "s", 0.5, 8), randTensor(rng, "bb", 0.1, 8), randTensor(rng, "mean", 0.1, 8),
-		floatTensor("var", []int64{8}, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2),
+		onnx.FloatTensor("var", []int64{8}, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2),
 		randTensor(rng, "w2", 0.3, 8, 1, 3, 3),
 		randTensor(rng, "fcw", 0.5, 10, 8), randTensor(rng, "fcb", 0.1, 10),
 	}
@@ -525,7 +525,7 @@ func TestWeightsUploadedOnce(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	m := graphModel(13, []onnx.Node{
 		{Name: "mm", OpType: "MatMul", Inputs: []string{"x", "w"}, Outputs: []string{"y"}},
-	}, []onnx.Tensor{floatTensor("w", []int64{3, 2}, 1, 2, 3, 4, 5, 6)}, []onnx.ValueInfo{{Name: "x", ElemType: onnx.Float}}, "y")
+	}, []onnx.Tensor{onnx.FloatTensor("w", []int64{3, 2}, 1, 2, 3, 4, 5, 6)}, []onnx.ValueInfo{{Name: "x", ElemType: onnx.Float}}, "y")
 	lm, err := Load(encode(t, m))
 	if err != nil {
 		t.Fatal(err)
@@ -557,7 +557,7 @@ func TestRunErrors(t *testing.T) {
 func TestCompileOptionsAndInputs(t *testing.T) {
 	// An initializer listed among the inputs (IR < 4) is a constant.
 	m := graphModel(9, []onnx.Node{{OpType: "Add", Inputs: []string{"x", "b"}, Outputs: []string{"y"}}},
-		[]onnx.Tensor{floatTensor("b", []int64{2}, 1, 2)}, []onnx.ValueInfo{fvi("x", 2), fvi("b", 2)}, "y")
+		[]onnx.Tensor{onnx.FloatTensor("b", []int64{2}, 1, 2)}, []onnx.ValueInfo{fvi("x", 2), fvi("b", 2)}, "y")
 	lm, err := Load(encode(t, m))
 	if err != nil {
 		t.Fatal(err)
@@ -593,7 +593,7 @@ func TestCompileOptionsAndInputs(t *testing.T) {
 
 	// Upsample is deprecated from opset 10: reported, not guessed.
 	m = graphModel(10, []onnx.Node{{Name: "up", OpType: "Upsample", Inputs: []string{"x", "s"}, Outputs: []string{"y"}}},
-		[]onnx.Tensor{floatTensor("s", []int64{1}, 2)}, []onnx.ValueInfo{fvi("x", 2)}, "y")
+		[]onnx.Tensor{onnx.FloatTensor("s", []int64{1}, 2)}, []onnx.ValueInfo{fvi("x", 2)}, "y")
 	if _, err := Load(encode(t, m)); err == nil || !strings.Contains(err.Error(), `(node "up")`) {
 		t.Errorf("Upsample at opset 10: %v", err)
 	}

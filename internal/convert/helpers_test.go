@@ -2,7 +2,6 @@ package convert
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -39,14 +38,6 @@ func testBackend(t testing.TB) backends.Backend {
 
 // Builders for small test graphs.
 
-func floatTensor(name string, dims []int64, vs ...float32) onnx.Tensor {
-	raw := make([]byte, 0, 4*len(vs))
-	for _, v := range vs {
-		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
-	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Float, Raw: raw}
-}
-
 func randTensor(rng *rand.Rand, name string, scale float32, dims ...int64) onnx.Tensor {
 	n := 1
 	for _, d := range dims {
@@ -56,38 +47,7 @@ func randTensor(rng *rand.Rand, name string, scale float32, dims ...int64) onnx.
 	for i := range vs {
 		vs[i] = (rng.Float32()*2 - 1) * scale
 	}
-	return floatTensor(name, dims, vs...)
-}
-
-func intTensor(name string, dims []int64, vs ...int64) onnx.Tensor {
-	var raw []byte
-	for _, v := range vs {
-		raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-	}
-	if raw == nil {
-		raw = []byte{}
-	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Int64, Raw: raw}
-}
-
-func intsAttr(name string, vs ...int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInts, Ints: vs}
-}
-
-func intAttr(name string, v int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInt, I: v}
-}
-
-func floatAttr(name string, v float32) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrFloat, F: v}
-}
-
-func floatsAttr(name string, vs ...float32) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrFloats, Floats: vs}
-}
-
-func stringAttr(name, v string) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrString, S: v}
+	return onnx.FloatTensor(name, dims, vs...)
 }
 
 func attrs(as ...onnx.Attr) onnx.Attrs {

@@ -2,7 +2,6 @@ package infer
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -76,28 +75,11 @@ func floatInit(rng *rand.Rand, name string, scale float32, dims ...int64) onnx.T
 	for _, d := range dims {
 		n *= int(d)
 	}
-	raw := make([]byte, 0, 4*n)
-	for range n {
-		v := (rng.Float32()*2 - 1) * scale
-		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
+	vs := make([]float32, n)
+	for i := range vs {
+		vs[i] = (rng.Float32()*2 - 1) * scale
 	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Float, Raw: raw}
-}
-
-func int64Init(name string, dims []int64, vs ...int64) onnx.Tensor {
-	var raw []byte
-	for _, v := range vs {
-		raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-	}
-	return onnx.Tensor{Name: name, Dims: dims, DataType: onnx.Int64, Raw: raw}
-}
-
-func ints(name string, vs ...int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInts, Ints: vs}
-}
-
-func intAttr(name string, v int64) onnx.Attr {
-	return onnx.Attr{Name: name, Type: onnx.AttrInt, I: v}
+	return onnx.FloatTensor(name, dims, vs...)
 }
 
 // imageIO is the usual image input and logits output, batch dynamic.
@@ -113,7 +95,7 @@ func cnnModel(rng *rand.Rand, size, channels, classes int64, silu bool) *onnx.Mo
 	in, out := imageIO(size, classes)
 	nodes := []onnx.Node{
 		{Name: "stem", OpType: "Conv", Inputs: []string{"input", "conv.w", "conv.b"}, Outputs: []string{"c"},
-			Attrs: onnx.Attrs{"kernel_shape": ints("kernel_shape", 4, 4), "strides": ints("strides", 16, 16)}},
+			Attrs: onnx.Attrs{"kernel_shape": onnx.IntsAttr("kernel_shape", 4, 4), "strides": onnx.IntsAttr("strides", 16, 16)}},
 	}
 	if silu {
 		nodes = append(nodes,
@@ -125,9 +107,9 @@ func cnnModel(rng *rand.Rand, size, channels, classes int64, silu bool) *onnx.Mo
 	nodes = append(nodes,
 		onnx.Node{Name: "avgpool", OpType: "GlobalAveragePool", Inputs: []string{"a"}, Outputs: []string{"pooled"}},
 		onnx.Node{Name: "flatten", OpType: "Flatten", Inputs: []string{"pooled"}, Outputs: []string{"features"},
-			Attrs: onnx.Attrs{"axis": intAttr("axis", 1)}},
+			Attrs: onnx.Attrs{"axis": onnx.IntAttr("axis", 1)}},
 		onnx.Node{Name: "fc", OpType: "Gemm", Inputs: []string{"features", "fc.w", "fc.b"}, Outputs: []string{"logits"},
-			Attrs: onnx.Attrs{"transB": intAttr("transB", 1)}},
+			Attrs: onnx.Attrs{"transB": onnx.IntAttr("transB", 1)}},
 	)
 	return &onnx.Model{
 		IRVersion: 8, Producer: "dataplus-test", Opsets: map[string]int64{"": 13},
@@ -156,21 +138,21 @@ func vitModel(rng *rand.Rand, size, dim, classes int64) *onnx.Model {
 			Name: "vit",
 			Nodes: []onnx.Node{
 				{Name: "conv_proj", OpType: "Conv", Inputs: []string{"input", "proj.w", "proj.b"}, Outputs: []string{"patches"},
-					Attrs: onnx.Attrs{"kernel_shape": ints("kernel_shape", 16, 16), "strides": ints("strides", 16, 16)}},
+					Attrs: onnx.Attrs{"kernel_shape": onnx.IntsAttr("kernel_shape", 16, 16), "strides": onnx.IntsAttr("strides", 16, 16)}},
 				{Name: "reshape", OpType: "Reshape", Inputs: []string{"patches", "shape"}, Outputs: []string{"flat"}},
 				{Name: "transpose", OpType: "Transpose", Inputs: []string{"flat"}, Outputs: []string{"tokens"},
-					Attrs: onnx.Attrs{"perm": ints("perm", 0, 2, 1)}},
+					Attrs: onnx.Attrs{"perm": onnx.IntsAttr("perm", 0, 2, 1)}},
 				{Name: "norm", OpType: "Tanh", Inputs: []string{"tokens"}, Outputs: []string{"encoded"}},
 				{Name: "cls", OpType: "Gather", Inputs: []string{"encoded", "zero"}, Outputs: []string{"class_token"},
-					Attrs: onnx.Attrs{"axis": intAttr("axis", 1)}},
+					Attrs: onnx.Attrs{"axis": onnx.IntAttr("axis", 1)}},
 				{Name: "head", OpType: "MatMul", Inputs: []string{"class_token", "head.w"}, Outputs: []string{"head_mm"}},
 				{Name: "head_bias", OpType: "Add", Inputs: []string{"head_mm", "head.b"}, Outputs: []string{"logits"}},
 			},
 			Initializers: []onnx.Tensor{
 				floatInit(rng, "proj.w", 0.05, dim, 3, 16, 16),
 				floatInit(rng, "proj.b", 0.05, dim),
-				int64Init("shape", []int64{3}, 0, dim, -1),
-				int64Init("zero", nil, 0),
+				onnx.Int64Tensor("shape", []int64{3}, 0, dim, -1),
+				onnx.Int64Tensor("zero", nil, 0),
 				floatInit(rng, "head.w", 0.05, dim, classes),
 				floatInit(rng, "head.b", 0.05, classes),
 			},

@@ -511,3 +511,45 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestConstructors reads back what FloatTensor, Int64Tensor and the
+// attribute constructors make, after a round trip through the encoder;
+// an empty tensor keeps its (empty) raw_data.
+func TestConstructors(t *testing.T) {
+	m := &Model{IRVersion: 8, Opsets: map[string]int64{"": 13}, Graph: Graph{
+		Nodes: []Node{{OpType: "Foo", Inputs: []string{"f"}, Outputs: []string{"y"}, Attrs: Attrs{
+			"i": IntAttr("i", -3), "is": IntsAttr("is", 1, 2), "f": FloatAttr("f", 0.5),
+			"fs": FloatsAttr("fs", 1.5, -2), "s": StringAttr("s", "mode"),
+		}}},
+		Initializers: []Tensor{
+			FloatTensor("f", []int64{2}, 0.25, -4),
+			Int64Tensor("i", []int64{3}, -1, 0, 1<<40),
+			Int64Tensor("empty", []int64{0}),
+		},
+		Outputs: []ValueInfo{{Name: "y"}},
+	}}
+	data, err := Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got.Graph.Nodes[0].Attrs
+	if a.Int("i", 0) != -3 || !reflect.DeepEqual(a.Ints("is", nil), []int64{1, 2}) || a.Float("f", 0) != 0.5 ||
+		!reflect.DeepEqual(a.Floats("fs", nil), []float32{1.5, -2}) || a.String("s", "") != "mode" {
+		t.Errorf("attributes %+v", a)
+	}
+	fs, err := got.Graph.Initializers[0].Floats()
+	if err != nil || !reflect.DeepEqual(fs, []float32{0.25, -4}) {
+		t.Errorf("float tensor %v, %v", fs, err)
+	}
+	is, err := got.Graph.Initializers[1].Int64s()
+	if err != nil || !reflect.DeepEqual(is, []int64{-1, 0, 1 << 40}) {
+		t.Errorf("int64 tensor %v, %v", is, err)
+	}
+	if e := got.Graph.Initializers[2]; e.Raw == nil || len(e.Raw) != 0 {
+		t.Errorf("empty tensor raw %v", e.Raw)
+	}
+}
