@@ -216,15 +216,24 @@ func (b *builder) addChannelBias(y *graph.Node, bias *value) *graph.Node {
 	return graph.Add(y, graph.Reshape(b.node(bias), dims...))
 }
 
+// convInputs returns a Conv or ConvTranspose's data and weights with
+// their dims, checked to be N, C and at least one spatial axis each.
+func (b *builder) convInputs(n *onnx.Node, in []*value) (x, w *graph.Node, xd, wd []int, err error) {
+	if x, err = b.floatNode(in[0]); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	w = b.node(in[1])
+	xd, wd = x.Shape().Dimensions, w.Shape().Dimensions
+	if len(xd) < 3 || len(wd) != len(xd) {
+		return nil, nil, nil, nil, fmt.Errorf("%s of shapes %v and %v", n.OpType, xd, wd)
+	}
+	return x, w, xd, wd, nil
+}
+
 func opConv(b *builder, n *onnx.Node, in []*value) ([]*value, error) {
-	x, err := b.floatNode(in[0])
+	x, w, xd, wd, err := b.convInputs(n, in)
 	if err != nil {
 		return nil, err
-	}
-	w := b.node(in[1])
-	xd, wd := x.Shape().Dimensions, w.Shape().Dimensions
-	if len(xd) < 3 || len(wd) != len(xd) {
-		return nil, fmt.Errorf("Conv of shapes %v and %v", xd, wd)
 	}
 	nsp := len(xd) - 2
 	win, err := readWindow(n, xd[2:], wd[2:])
@@ -243,14 +252,9 @@ func opConv(b *builder, n *onnx.Node, in []*value) ([]*value, error) {
 }
 
 func opConvTranspose(b *builder, n *onnx.Node, in []*value) ([]*value, error) {
-	x, err := b.floatNode(in[0])
+	x, w, xd, wd, err := b.convInputs(n, in)
 	if err != nil {
 		return nil, err
-	}
-	w := b.node(in[1])
-	xd, wd := x.Shape().Dimensions, w.Shape().Dimensions
-	if len(xd) < 3 || len(wd) != len(xd) {
-		return nil, fmt.Errorf("ConvTranspose of shapes %v and %v", xd, wd)
 	}
 	nsp := len(xd) - 2
 	group := int(n.Attrs.Int("group", 1))
