@@ -102,15 +102,7 @@ func TestConstantFoldingReshapeChain(t *testing.T) {
 
 	// The folded values never reach the graph: the builder sees them on
 	// the host.
-	lm, err := Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := lm.Compile(testBackend(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	lm, _ := compileGo(t, data, Options{})
 	b := &builder{m: lm, dtype: dtypes.Float32, opset: 13, vals: map[string]*value{}}
 	b.vals["x"] = &value{host: newHost(kindFloat, []int{2, 3, 4})} // only its shape matters
 	for i := range lm.graph.Nodes[:4] {
@@ -371,15 +363,7 @@ func TestIntermediateOutput(t *testing.T) {
 	}
 
 	// Only what the outputs need is kept.
-	m, err := Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Compile(testBackend(t), Options{Outputs: []string{"c1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	m, p := compileGo(t, data, Options{Outputs: []string{"c1"}})
 	if got := p.plan.weights; !slices.Equal(got, []string{"w1"}) {
 		t.Errorf("weights for c1: %v", got) // b1 has 8 elements: a constant
 	}
@@ -391,15 +375,7 @@ func TestIntermediateOutput(t *testing.T) {
 func TestConcurrentRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	data := encode(t, smallCNN(rng))
-	m, err := Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Compile(testBackend(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	_, p := compileGo(t, data, Options{})
 	const n = 8
 	inputs := make([]infer.Tensor, n)
 	want := make([]infer.Tensor, n)
@@ -526,16 +502,8 @@ func TestRunErrors(t *testing.T) {
 	m := graphModel(13, []onnx.Node{
 		{Name: "mm", OpType: "MatMul", Inputs: []string{"x", "w"}, Outputs: []string{"y"}},
 	}, []onnx.Tensor{onnx.FloatTensor("w", []int64{3, 2}, 1, 2, 3, 4, 5, 6)}, []onnx.ValueInfo{{Name: "x", ElemType: onnx.Float}}, "y")
-	lm, err := Load(encode(t, m))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := lm.Compile(testBackend(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	_, err = p.Run(map[string]infer.Tensor{"x": infer.NewTensor(2, 4)})
+	_, p := compileGo(t, encode(t, m), Options{})
+	_, err := p.Run(map[string]infer.Tensor{"x": infer.NewTensor(2, 4)})
 	if err == nil || !strings.Contains(err.Error(), `node "mm" (MatMul)`) {
 		t.Errorf("bad shape: %v", err)
 	}

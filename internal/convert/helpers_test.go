@@ -90,8 +90,9 @@ func encode(t testing.TB, m *onnx.Model) []byte {
 	return data
 }
 
-// runGo loads, compiles and runs a model on simplego.
-func runGo(t testing.TB, data []byte, opts Options, inputs map[string]infer.Tensor) map[string]infer.Tensor {
+// compileGo loads a model and compiles it on simplego; the program is
+// closed when the test ends.
+func compileGo(t testing.TB, data []byte, opts Options) (*Model, *Program) {
 	t.Helper()
 	m, err := Load(data)
 	if err != nil {
@@ -101,7 +102,14 @@ func runGo(t testing.TB, data []byte, opts Options, inputs map[string]infer.Tens
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
+	return m, p
+}
+
+// runGo loads, compiles and runs a model on simplego.
+func runGo(t testing.TB, data []byte, opts Options, inputs map[string]infer.Tensor) map[string]infer.Tensor {
+	t.Helper()
+	_, p := compileGo(t, data, opts)
 	out, err := p.Run(inputs)
 	if err != nil {
 		t.Fatal(err)
