@@ -252,7 +252,6 @@ type page struct {
 	index  int
 	vector []float32
 	err    error
-	infer  time.Duration
 }
 
 // Document computes rec's features from the file's bytes and sets
@@ -400,9 +399,7 @@ func (e *Extractor) renderPart(ctx context.Context, d *render.Doc, pages []page,
 		go func(p *page) {
 			defer wg.Done()
 			defer func() { <-e.inflight }()
-			t := time.Now()
 			p.vector, p.err = e.page(ctx, img, text)
-			p.infer = time.Since(t)
 			if p.err != nil {
 				p.err = fmt.Errorf("page %d: %w", p.index+1, p.err)
 			}
