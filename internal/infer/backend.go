@@ -88,22 +88,13 @@ func (t Tensor) Item(i int) Tensor {
 
 // Stack concatenates tensors of equal shape along dimension 0. The result
 // shares data with items[0] when that is the only item.
-func Stack(items []Tensor) (Tensor, error) {
-	if len(items) == 1 {
-		if err := items[0].Check(); err != nil {
-			return Tensor{}, fmt.Errorf("stack item 0: %w", err)
-		}
-		if len(items[0].Shape) == 0 {
-			return Tensor{}, fmt.Errorf("stack: scalar tensors")
-		}
-		return items[0], nil // a batch of one is its item: no copy
-	}
-	return StackInto(nil, items)
-}
+func Stack(items []Tensor) (Tensor, error) { return stack(nil, items, false) }
 
 // StackInto is Stack writing into dst's storage when it is large enough
 // (a new slice otherwise); it always copies.
-func StackInto(dst []float32, items []Tensor) (Tensor, error) {
+func StackInto(dst []float32, items []Tensor) (Tensor, error) { return stack(dst, items, true) }
+
+func stack(dst []float32, items []Tensor, copyOne bool) (Tensor, error) {
 	if len(items) == 0 {
 		return Tensor{}, fmt.Errorf("stack: no tensors")
 	}
@@ -122,6 +113,9 @@ func StackInto(dst []float32, items []Tensor) (Tensor, error) {
 		}
 		total += it.Shape[0]
 		size += len(it.Data)
+	}
+	if len(items) == 1 && !copyOne {
+		return items[0], nil // a batch of one is its item
 	}
 	if cap(dst) < size {
 		dst = make([]float32, 0, size)
