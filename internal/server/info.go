@@ -162,7 +162,7 @@ func (s *Server) statsHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	if g := s.gpu; g != nil {
 		st := &GPUStats{Backend: g.Name(), Devices: g.Stats()}
-		if up := s.st.now().Sub(s.st.start).Seconds(); up > 0 {
+		if up := resp.UptimeS; up > 0 {
 			st.BusyShare = g.Busy().Seconds() / up
 		}
 		resp.GPU = st
