@@ -399,9 +399,10 @@ func (p *Pool) memory(in *instance) (int64, bool) {
 // and in is marked broken. Interruptible (the default): the instance is
 // killed, which stops the running wasm code at its next loop header, and
 // guard waits for that, at most killGrace (code in the host, outside the
-// wasm, is not stopped; the call is then left as below). Uninterruptible: the code cannot be stopped, so
-// guard returns at once and leaves the call running; release retires the
-// instance, and frees its slot, only when the call has returned.
+// wasm, is not stopped; the call is then left as below). Uninterruptible:
+// the code cannot be stopped, so guard returns at once and leaves the call
+// running; release retires the instance, and frees its slot, only when the
+// call has returned.
 func (p *Pool) guard(ctx context.Context, in *instance, fn func(pdfium.Pdfium) error) error {
 	done := make(chan error, 1)
 	go func() { done <- safeCall(func() error { return fn(in.pdf) }) }()
