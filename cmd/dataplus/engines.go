@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"dataplus/internal/accel"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/config"
 	"dataplus/internal/deep"
 	"dataplus/internal/pipeline"
