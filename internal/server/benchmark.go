@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
-	"dataplus/internal/accel"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"dataplus/internal/accel"
 	"dataplus/internal/bench"
 	"dataplus/internal/infer"
 	"dataplus/internal/ingest"
